@@ -32,11 +32,23 @@ export interface CiphertextParts {
 }
 
 const ascii = new TextEncoder();
-const asciiDecoder = new TextDecoder('ascii');
+const U32_MAX = 0xffff_ffff;
+
+/** Key ids in a header are printable ASCII without spaces, so the bytes read back as the same string. */
+function isPrintableAscii(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b >= 0x21 && b <= 0x7e);
+}
+
+function internal(message: string): LatchkeyError {
+  return new LatchkeyError('KMSInternalException', message);
+}
 
 export function encodeCiphertextHeader(keyId: string, keyVersion: number): Uint8Array {
   const id = ascii.encode(keyId);
-  if (id.length > 255) throw new LatchkeyError('KMSInternalException', 'key id too long for ciphertext header');
+  // Both checks guard against writing a ciphertext that names a different key or version than the
+  // one that made it: setUint32 would wrap 2^32 + 1 to 1, and decoding non-ASCII would differ.
+  if (id.length < 1 || id.length > 255 || !isPrintableAscii(id)) throw internal('key id must be 1 to 255 printable ASCII characters for a ciphertext header');
+  if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > U32_MAX) throw internal('key version does not fit a ciphertext header');
   const header = new Uint8Array(8 + id.length);
   header.set(CIPHERTEXT_MAGIC, 0);
   header[2] = CIPHERTEXT_FORMAT_VERSION;
@@ -47,6 +59,8 @@ export function encodeCiphertextHeader(keyId: string, keyVersion: number): Uint8
 }
 
 export function encodeCiphertext(header: Uint8Array, iv: Uint8Array, tag: Uint8Array, body: Uint8Array): Uint8Array {
+  // The decoder splits by fixed sizes, so a wrong-sized iv or tag would silently shift every field.
+  if (iv.length !== GCM_IV_BYTES || tag.length !== GCM_TAG_BYTES) throw internal('iv or tag has the wrong length for a ciphertext');
   return concatBytes([header, iv, tag, body]);
 }
 
@@ -56,6 +70,7 @@ function bad(message: string): LatchkeyError {
 
 /** Splits a blob into its parts; throws InvalidCiphertextException for anything that is not one. */
 export function decodeCiphertext(blob: Uint8Array): CiphertextParts & { readonly header: Uint8Array } {
+  if (!(blob instanceof Uint8Array)) throw bad('ciphertext must be bytes');
   if (blob.length < 4 || blob[0] !== CIPHERTEXT_MAGIC[0] || blob[1] !== CIPHERTEXT_MAGIC[1]) {
     throw bad('ciphertext is not a Latchkey ciphertext');
   }
@@ -63,7 +78,9 @@ export function decodeCiphertext(blob: Uint8Array): CiphertextParts & { readonly
   const idLength = blob[3] ?? 0;
   const headerLength = 8 + idLength;
   if (idLength === 0 || blob.length < headerLength + GCM_IV_BYTES + GCM_TAG_BYTES) throw bad('ciphertext is truncated');
-  const keyId = asciiDecoder.decode(blob.subarray(4, 4 + idLength));
+  const idBytes = blob.subarray(4, 4 + idLength);
+  if (!isPrintableAscii(idBytes)) throw bad('ciphertext key id is not printable ASCII');
+  const keyId = String.fromCharCode(...idBytes);
   const keyVersion = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(4 + idLength, false);
   if (keyVersion < 1) throw bad('ciphertext names key version 0');
   const ivStart = headerLength;

@@ -4,7 +4,7 @@
  * rules, checks the invariants and never mutates its input.
  */
 import { LatchkeyError, invalid } from './errors.ts';
-import { KEY_SPEC_INFO, LIMITS, type KeySpec, type KeyUsage } from './key-specs.ts';
+import { KEY_SPEC_INFO, LIMITS, isKeySpec, type KeySpec, type KeyUsage } from './key-specs.ts';
 import { DAY_MS, type KeyRecord, type KeyVersionInfo } from './key-record.ts';
 import { assertKeyRecord } from './key-invariants.ts';
 import { validateDescription, validateRegions, validateTagKeys, validateTags } from './validation.ts';
@@ -36,8 +36,8 @@ export interface CreateKeyInput {
 }
 
 export function createKeyRecord(input: CreateKeyInput, nowMs: number): KeyRecord {
+  if (!isKeySpec(input.keySpec)) throw invalid(`keySpec ${String(input.keySpec)} is not supported`);
   const info = KEY_SPEC_INFO[input.keySpec];
-  if (!info) throw invalid(`keySpec ${String(input.keySpec)} is not supported`);
   if (!info.usages.includes(input.keyUsage)) {
     throw new LatchkeyError(
       'ValidationException',
@@ -75,9 +75,12 @@ function pendingDeletion(record: KeyRecord): LatchkeyError {
   return new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is pending deletion`);
 }
 
-/** Enabled or Disabled: the states where metadata may change. */
+function notPendingDeletion(record: KeyRecord): LatchkeyError {
+  return new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is not pending deletion`);
+}
+
+/** Enabled or Disabled: the states where metadata may change. Destroyed keys never get here. */
 function requireLive(record: KeyRecord): void {
-  if (record.keyState === 'Destroyed') throw notFound(record);
   if (record.keyState === 'PendingDeletion') throw pendingDeletion(record);
 }
 
@@ -99,89 +102,128 @@ function validatePeriod(days: number): number {
   return days;
 }
 
+function validatePendingWindow(days: number): number {
+  if (!Number.isInteger(days) || days < LIMITS.pendingWindowDaysMin || days > LIMITS.pendingWindowDaysMax) {
+    throw invalid(`pendingWindowDays must be an integer from ${LIMITS.pendingWindowDaysMin} to ${LIMITS.pendingWindowDaysMax}`);
+  }
+  return days;
+}
+
+/** As in AWS KMS, a key takes at most a fixed number of on-demand rotations in its lifetime. */
+function requireOnDemandBudget(record: KeyRecord): void {
+  const used = record.versions.filter((v) => v.rotationType === 'ON_DEMAND').length;
+  if (used >= LIMITS.onDemandRotationsMax) {
+    throw new LatchkeyError('LimitExceededException', `key ${record.keyId} has used all ${LIMITS.onDemandRotationsMax} on-demand rotations`);
+  }
+}
+
 function addVersion(record: KeyRecord, rotationType: 'AUTOMATIC' | 'ON_DEMAND', nowMs: number): KeyRecord {
   const keyVersion = record.currentVersion + 1;
   const version: KeyVersionInfo = { keyVersion, creationDateMs: nowMs, rotationType };
+  // Any new version restarts the automatic period, so a manual rotation is not followed by an early automatic one.
   const nextRotationDateMs = record.rotationEnabled && record.rotationPeriodDays !== null
     ? nowMs + record.rotationPeriodDays * DAY_MS
     : record.nextRotationDateMs;
   return { ...record, currentVersion: keyVersion, versions: [...record.versions, version], nextRotationDateMs };
 }
 
-function step(record: KeyRecord, command: KeyCommand, nowMs: number): KeyRecord {
-  switch (command.type) {
-    case 'enable':
-      requireLive(record);
-      return { ...record, keyState: 'Enabled' };
-    case 'disable':
-      requireLive(record);
-      return { ...record, keyState: 'Disabled' };
-    case 'updateDescription':
-      requireLive(record);
-      return { ...record, description: validateDescription(command.description) };
-    case 'tag': {
-      requireLive(record);
-      const tags = { ...record.tags, ...validateTags(command.tags) };
-      if (Object.keys(tags).length > LIMITS.tagsMax) {
-        throw new LatchkeyError('TagException', `a key holds at most ${LIMITS.tagsMax} tags`);
-      }
-      return { ...record, tags };
-    }
-    case 'untag': {
-      requireLive(record);
-      const remove = new Set(validateTagKeys(command.tagKeys));
-      return { ...record, tags: Object.fromEntries(Object.entries(record.tags).filter(([k]) => !remove.has(k))) };
-    }
-    case 'scheduleDeletion': {
-      requireLive(record);
-      const days = command.pendingWindowDays;
-      if (!Number.isInteger(days) || days < LIMITS.pendingWindowDaysMin || days > LIMITS.pendingWindowDaysMax) {
-        throw invalid(`pendingWindowDays must be an integer from ${LIMITS.pendingWindowDaysMin} to ${LIMITS.pendingWindowDaysMax}`);
-      }
-      return { ...record, keyState: 'PendingDeletion', pendingWindowDays: days, deletionDateMs: nowMs + days * DAY_MS };
-    }
-    case 'cancelDeletion':
-      if (record.keyState === 'Destroyed') throw notFound(record);
-      if (record.keyState !== 'PendingDeletion') {
-        throw new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is not pending deletion`);
-      }
-      // As in AWS KMS: a key whose deletion is cancelled comes back disabled.
-      return { ...record, keyState: 'Disabled', pendingWindowDays: null, deletionDateMs: null };
-    case 'destroy':
-      if (record.keyState === 'Destroyed') throw notFound(record);
-      if (record.keyState !== 'PendingDeletion' || record.deletionDateMs === null) {
-        throw new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is not pending deletion`);
-      }
-      if (nowMs < record.deletionDateMs) {
-        throw new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is not due for deletion yet`);
-      }
-      return { ...record, keyState: 'Destroyed', rotationEnabled: false, nextRotationDateMs: null };
-    case 'rotate':
-      requireRotatable(record);
-      requireEnabled(record);
-      return addVersion(record, command.rotationType, nowMs);
-    case 'enableRotation': {
-      requireRotatable(record);
-      requireEnabled(record);
-      const period = validatePeriod(command.rotationPeriodDays);
-      return { ...record, rotationEnabled: true, rotationPeriodDays: period, nextRotationDateMs: nowMs + period * DAY_MS };
-    }
-    case 'disableRotation':
-      requireRotatable(record);
-      requireEnabled(record);
-      return { ...record, rotationEnabled: false, nextRotationDateMs: null };
-    case 'setMinDecryptionVersion': {
-      requireLive(record);
-      const v = command.minDecryptionVersion;
-      if (!Number.isInteger(v) || v < 1 || v > record.currentVersion) {
-        throw invalid(`minDecryptionVersion must be an integer from 1 to the current version ${record.currentVersion}`);
-      }
-      return { ...record, minDecryptionVersion: v };
-    }
-    case 'setRegions':
-      requireLive(record);
-      return { ...record, regions: command.regions === null ? null : validateRegions(command.regions) };
+function rotate(record: KeyRecord, rotationType: 'AUTOMATIC' | 'ON_DEMAND', nowMs: number): KeyRecord {
+  requireRotatable(record);
+  requireEnabled(record);
+  if (rotationType !== 'AUTOMATIC' && rotationType !== 'ON_DEMAND') throw invalid('rotationType must be AUTOMATIC or ON_DEMAND');
+  if (rotationType === 'ON_DEMAND') requireOnDemandBudget(record);
+  return addVersion(record, rotationType, nowMs);
+}
+
+function tag(record: KeyRecord, newTags: Readonly<Record<string, string>>): KeyRecord {
+  requireLive(record);
+  const tags = { ...record.tags, ...validateTags(newTags) };
+  if (Object.keys(tags).length > LIMITS.tagsMax) {
+    throw new LatchkeyError('TagException', `a key holds at most ${LIMITS.tagsMax} tags`);
   }
+  return { ...record, tags };
+}
+
+function untag(record: KeyRecord, tagKeys: readonly string[]): KeyRecord {
+  requireLive(record);
+  const remove = new Set(validateTagKeys(tagKeys));
+  return { ...record, tags: Object.fromEntries(Object.entries(record.tags).filter(([k]) => !remove.has(k))) };
+}
+
+function destroy(record: KeyRecord, nowMs: number): KeyRecord {
+  if (record.keyState !== 'PendingDeletion' || record.deletionDateMs === null) throw notPendingDeletion(record);
+  if (nowMs < record.deletionDateMs) {
+    throw new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is not due for deletion yet`);
+  }
+  // deletionDateMs and pendingWindowDays stay: the tombstone records when the material went.
+  return { ...record, keyState: 'Destroyed', rotationEnabled: false, nextRotationDateMs: null };
+}
+
+function setMinDecryptionVersion(record: KeyRecord, minDecryptionVersion: number): KeyRecord {
+  requireLive(record);
+  const v = minDecryptionVersion;
+  if (!Number.isInteger(v) || v < 1 || v > record.currentVersion) {
+    throw invalid(`minDecryptionVersion must be an integer from 1 to the current version ${record.currentVersion}`);
+  }
+  return { ...record, minDecryptionVersion: v };
+}
+
+type Handler<T extends KeyCommandType> = (record: KeyRecord, command: Extract<KeyCommand, { type: T }>, nowMs: number) => KeyRecord;
+
+/** One small handler per command; every handler may assume the key is not destroyed. */
+const HANDLERS: { readonly [T in KeyCommandType]: Handler<T> } = {
+  enable: (r) => {
+    requireLive(r);
+    return { ...r, keyState: 'Enabled' };
+  },
+  disable: (r) => {
+    requireLive(r);
+    return { ...r, keyState: 'Disabled' };
+  },
+  updateDescription: (r, c) => {
+    requireLive(r);
+    return { ...r, description: validateDescription(c.description) };
+  },
+  tag: (r, c) => tag(r, c.tags),
+  untag: (r, c) => untag(r, c.tagKeys),
+  scheduleDeletion: (r, c, now) => {
+    requireLive(r);
+    const days = validatePendingWindow(c.pendingWindowDays);
+    return { ...r, keyState: 'PendingDeletion', pendingWindowDays: days, deletionDateMs: now + days * DAY_MS };
+  },
+  cancelDeletion: (r) => {
+    if (r.keyState !== 'PendingDeletion') throw notPendingDeletion(r);
+    // As in AWS KMS: a key whose deletion is cancelled comes back disabled.
+    return { ...r, keyState: 'Disabled', pendingWindowDays: null, deletionDateMs: null };
+  },
+  destroy: (r, _c, now) => destroy(r, now),
+  rotate: (r, c, now) => rotate(r, c.rotationType, now),
+  enableRotation: (r, c, now) => {
+    requireRotatable(r);
+    requireEnabled(r);
+    const period = validatePeriod(c.rotationPeriodDays);
+    return { ...r, rotationEnabled: true, rotationPeriodDays: period, nextRotationDateMs: now + period * DAY_MS };
+  },
+  disableRotation: (r) => {
+    requireRotatable(r);
+    requireEnabled(r);
+    return { ...r, rotationEnabled: false, nextRotationDateMs: null };
+  },
+  setMinDecryptionVersion: (r, c) => setMinDecryptionVersion(r, c.minDecryptionVersion),
+  setRegions: (r, c) => {
+    requireLive(r);
+    return { ...r, regions: c.regions === null ? null : validateRegions(c.regions) };
+  },
+};
+
+function step(record: KeyRecord, command: KeyCommand, nowMs: number): KeyRecord {
+  // Commands may arrive from JSON or the stream, so an unknown type is bad input, not a crash.
+  const type: unknown = command?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(HANDLERS, type)) throw invalid(`unknown key command ${String(type)}`);
+  // A destroyed key no longer exists for any command, whatever its spec.
+  if (record.keyState === 'Destroyed') throw notFound(record);
+  const handler = HANDLERS[command.type] as (record: KeyRecord, command: KeyCommand, nowMs: number) => KeyRecord;
+  return handler(record, command, nowMs);
 }
 
 /** Applies one command; throws a LatchkeyError when the command is not allowed or invalid. */

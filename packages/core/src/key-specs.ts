@@ -121,6 +121,14 @@ export const KEY_SPEC_INFO: Readonly<Record<KeySpec, KeySpecInfo>> = {
   ML_DSA_87: mlDsa('ml-dsa-87'),
 };
 
+/**
+ * Own-property check, so that a name like `toString` or `__proto__` arriving from JSON is not
+ * mistaken for a key spec through the object's prototype.
+ */
+export function isKeySpec(value: unknown): value is KeySpec {
+  return typeof value === 'string' && Object.hasOwn(KEY_SPEC_INFO, value);
+}
+
 /** The hash behind a signing algorithm, and so the length a DIGEST message must have. */
 export const SIGNING_HASH: Readonly<Record<SigningAlgorithm, HashName | null>> = {
   RSASSA_PSS_SHA_256: 'sha256', RSASSA_PSS_SHA_384: 'sha384', RSASSA_PSS_SHA_512: 'sha512',
