@@ -1,0 +1,68 @@
+/**
+ * Node configuration: parsed and validated once at start-up from an environment-like record, then
+ * frozen. Only main.ts reads process.env; everything else receives a NodeConfig.
+ */
+import path from 'node:path';
+import { LatchkeyError, validateRegionName } from '@latchkey/core';
+
+export interface NodeConfig {
+  readonly region: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Base64 root key from the environment; when null the root key lives in rootKeyFile. */
+  readonly rootKeyBase64: string | null;
+  readonly rootKeyFile: string;
+  readonly adminTokenFile: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly batchBodyLimitBytes: number;
+  readonly lifecycleIntervalMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function configError(setting: string, why: string): LatchkeyError {
+  return new LatchkeyError('ValidationException', `invalid configuration ${setting}: ${why}`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseConfig(env: Env, cwd: string): NodeConfig {
+  const region = env.LATCHKEY_REGION ?? 'local';
+  try {
+    validateRegionName(region);
+  } catch (cause) {
+    throw configError('LATCHKEY_REGION', (cause as Error).message);
+  }
+  const dataDir = path.resolve(cwd, env.LATCHKEY_DATA_DIR ?? './.data');
+  const logLevel = env.LATCHKEY_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw configError('LATCHKEY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const rootKeyBase64 = env.LATCHKEY_ROOT_KEY ?? null;
+  if (rootKeyBase64 !== null && Buffer.from(rootKeyBase64, 'base64').length !== 32) {
+    throw configError('LATCHKEY_ROOT_KEY', 'must be 32 bytes, base64-encoded');
+  }
+  return Object.freeze({
+    region,
+    host: env.LATCHKEY_HOST ?? '127.0.0.1',
+    port: integer(env, 'LATCHKEY_PORT', 8080, 0, 65535),
+    dataDir,
+    rootKeyBase64,
+    rootKeyFile: path.resolve(cwd, env.LATCHKEY_ROOT_KEY_FILE ?? path.join(dataDir, 'root.key')),
+    adminTokenFile: path.join(dataDir, 'admin.token'),
+    logLevel,
+    bodyLimitBytes: integer(env, 'LATCHKEY_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    batchBodyLimitBytes: integer(env, 'LATCHKEY_BATCH_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    lifecycleIntervalMs: integer(env, 'LATCHKEY_LIFECYCLE_INTERVAL_MS', 60_000, 10, 86_400_000),
+  });
+}

@@ -1,0 +1,256 @@
+/**
+ * Data-plane operations: cryptography with keys this region holds. No call here writes anything
+ * or touches the network; a region cut off from every other keeps serving all of them.
+ */
+import {
+  DATA_KEY_PAIR_SPECS, KEY_SPEC_INFO, LIMITS, LatchkeyError, allowsDigestMessages, decodeCiphertext,
+  type DataKeyPairSpec, type DataKeySpec, type EncryptionAlgorithm, type EncryptionContext, type KeyRecord, type KeyUsage,
+  type MacAlgorithm, type MessageType, type SigningAlgorithm,
+} from '@latchkey/core';
+import {
+  decryptRsaOaep, decryptSymmetric, deriveSharedSecret, encryptRsaOaep, encryptSymmetric, generateDataKeyPair, generateMac,
+  publicKeyPem, randomBytes, sign, verify, verifyMac, type LoadedKey,
+} from '@latchkey/crypto';
+import type { KeyStore } from '@latchkey/storage';
+import type { KeyDirectory } from './key-directory.ts';
+import type { MaterialCache } from './material-cache.ts';
+
+export interface Encrypted {
+  readonly ciphertext: Uint8Array;
+  readonly keyId: string;
+  readonly keyVersion: number;
+  readonly encryptionAlgorithm: EncryptionAlgorithm;
+}
+
+export interface Decrypted {
+  readonly plaintext: Uint8Array;
+  readonly keyId: string;
+  readonly keyVersion: number;
+  readonly encryptionAlgorithm: EncryptionAlgorithm;
+}
+
+export interface DataPlaneDeps {
+  readonly region: string;
+  readonly directory: KeyDirectory;
+  readonly cache: MaterialCache;
+  readonly store: KeyStore;
+}
+
+function usageError(record: KeyRecord, operation: string): LatchkeyError {
+  return new LatchkeyError('InvalidKeyUsageException', `key ${record.keyId} (${record.keySpec}, ${record.keyUsage}) cannot ${operation}`);
+}
+
+function requireBytes(name: string, value: Uint8Array, min: number, max: number): void {
+  if (value.length < min || value.length > max) throw new LatchkeyError('ValidationException', `${name} must be ${min} to ${max} bytes`);
+}
+
+export class DataPlane {
+  readonly #deps: DataPlaneDeps;
+
+  constructor(deps: DataPlaneDeps) {
+    this.#deps = deps;
+  }
+
+  /** A key that may be used here: exists, enabled, pinned to this region, of the right usage. */
+  usableKey(reference: string, usage: KeyUsage, operation: string): KeyRecord {
+    const record = this.#deps.directory.resolve(reference);
+    if (record.regions !== null && !record.regions.includes(this.#deps.region)) {
+      throw new LatchkeyError(
+        'KeyNotAllowedInRegionException',
+        `key ${record.keyId} is pinned to regions [${record.regions.join(', ')}] by its region policy; this region is ${this.#deps.region}`,
+      );
+    }
+    if (record.keyState === 'Disabled') throw new LatchkeyError('DisabledException', `key ${record.keyId} is disabled`);
+    if (record.keyState === 'PendingDeletion') throw new LatchkeyError('KMSInvalidStateException', `key ${record.keyId} is pending deletion`);
+    if (record.keyUsage !== usage) throw usageError(record, operation);
+    return record;
+  }
+
+  #current(record: KeyRecord): LoadedKey | Promise<LoadedKey> {
+    return this.#deps.cache.peek(record.keyId, record.currentVersion) ?? this.#deps.cache.get(record, record.currentVersion);
+  }
+
+  async encrypt(reference: string, plaintext: Uint8Array, context: EncryptionContext, algorithm: EncryptionAlgorithm = 'SYMMETRIC_DEFAULT'): Promise<Encrypted> {
+    const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'encrypt');
+    this.#checkEncryptionAlgorithm(record, algorithm);
+    const key = await this.#current(record);
+    if (algorithm === 'SYMMETRIC_DEFAULT') {
+      requireBytes('plaintext', plaintext, 1, LIMITS.plaintextMaxBytes);
+      const ciphertext = encryptSymmetric(key, record.keyId, record.currentVersion, plaintext, context);
+      return { ciphertext, keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+    }
+    if (Object.keys(context).length > 0) throw new LatchkeyError('ValidationException', 'encryptionContext is not supported with RSA encryption');
+    requireBytes('plaintext', plaintext, 1, LIMITS.plaintextMaxBytes);
+    return { ciphertext: encryptRsaOaep(key, algorithm, plaintext), keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+  }
+
+  /**
+   * Decrypts. With a symmetric ciphertext the key is named inside it; `expectedReference`, when
+   * given, must name the same key (IncorrectKeyException otherwise). RSA ciphertexts need the key.
+   */
+  async decrypt(expectedReference: string | null, ciphertext: Uint8Array, context: EncryptionContext, algorithm: EncryptionAlgorithm = 'SYMMETRIC_DEFAULT'): Promise<Decrypted> {
+    requireBytes('ciphertext', ciphertext, 1, LIMITS.ciphertextMaxBytes);
+    if (algorithm !== 'SYMMETRIC_DEFAULT') return this.#decryptRsa(expectedReference, ciphertext, context, algorithm);
+    const parts = decodeCiphertext(ciphertext);
+    if (expectedReference !== null) {
+      const expected = this.#deps.directory.resolve(expectedReference);
+      if (expected.keyId !== parts.keyId) {
+        throw new LatchkeyError('IncorrectKeyException', `the ciphertext was made under another key than ${expected.keyId}`);
+      }
+    }
+    const record = this.#resolveCiphertextKey(parts.keyId);
+    this.#checkEncryptionAlgorithm(record, algorithm);
+    if (parts.keyVersion > record.currentVersion) throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key version that does not exist');
+    if (parts.keyVersion < record.minDecryptionVersion) {
+      throw new LatchkeyError(
+        'KeyVersionRetiredException',
+        `key ${record.keyId} version ${parts.keyVersion} is below the minimum decryption version ${record.minDecryptionVersion}`,
+      );
+    }
+    const key = this.#deps.cache.peek(record.keyId, parts.keyVersion) ?? (await this.#deps.cache.get(record, parts.keyVersion));
+    const plaintext = decryptSymmetric(key, ciphertext, context);
+    return { plaintext, keyId: record.keyId, keyVersion: parts.keyVersion, encryptionAlgorithm: algorithm };
+  }
+
+  async #decryptRsa(reference: string | null, ciphertext: Uint8Array, context: EncryptionContext, algorithm: EncryptionAlgorithm): Promise<Decrypted> {
+    if (reference === null) throw new LatchkeyError('ValidationException', 'keyId is required to decrypt an RSA ciphertext');
+    if (Object.keys(context).length > 0) throw new LatchkeyError('ValidationException', 'encryptionContext is not supported with RSA encryption');
+    const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'decrypt');
+    this.#checkEncryptionAlgorithm(record, algorithm);
+    const key = await this.#current(record);
+    return { plaintext: decryptRsaOaep(key, algorithm, ciphertext), keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+  }
+
+  #resolveCiphertextKey(keyId: string): KeyRecord {
+    try {
+      return this.usableKey(keyId, 'ENCRYPT_DECRYPT', 'decrypt');
+    } catch (error) {
+      // A ciphertext naming a key that never existed here is not a Latchkey ciphertext of ours.
+      if (error instanceof LatchkeyError && error.code === 'NotFoundException' && !this.#deps.directory.getKey(keyId)) {
+        throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key this service does not hold');
+      }
+      throw error;
+    }
+  }
+
+  #checkEncryptionAlgorithm(record: KeyRecord, algorithm: EncryptionAlgorithm): void {
+    if (!KEY_SPEC_INFO[record.keySpec].encryptionAlgorithms.includes(algorithm)) {
+      throw new LatchkeyError('InvalidKeyUsageException', `encryption algorithm ${algorithm} is not valid for a ${record.keySpec} key`);
+    }
+  }
+
+  async reEncrypt(input: {
+    ciphertext: Uint8Array; sourceKeyId: string | null; sourceContext: EncryptionContext; sourceAlgorithm?: EncryptionAlgorithm;
+    destinationKeyId: string; destinationContext: EncryptionContext; destinationAlgorithm?: EncryptionAlgorithm;
+  }): Promise<{ ciphertext: Uint8Array; sourceKeyId: string; sourceKeyVersion: number; keyId: string; keyVersion: number }> {
+    const destination = this.usableKey(input.destinationKeyId, 'ENCRYPT_DECRYPT', 'encrypt');
+    const source = await this.decrypt(input.sourceKeyId, input.ciphertext, input.sourceContext, input.sourceAlgorithm);
+    try {
+      const out = await this.encrypt(destination.keyId, source.plaintext, input.destinationContext, input.destinationAlgorithm);
+      return { ciphertext: out.ciphertext, sourceKeyId: source.keyId, sourceKeyVersion: source.keyVersion, keyId: out.keyId, keyVersion: out.keyVersion };
+    } finally {
+      source.plaintext.fill(0);
+    }
+  }
+
+  async generateDataKey(reference: string, spec: { keySpec?: DataKeySpec; numberOfBytes?: number }, context: EncryptionContext): Promise<Encrypted & { plaintext: Uint8Array }> {
+    if (spec.keySpec !== undefined && spec.numberOfBytes !== undefined) {
+      throw new LatchkeyError('ValidationException', 'give keySpec or numberOfBytes, not both');
+    }
+    const length = spec.numberOfBytes ?? (spec.keySpec === 'AES_128' ? 16 : 32);
+    if (!Number.isInteger(length) || length < 1 || length > LIMITS.dataKeyMaxBytes) {
+      throw new LatchkeyError('ValidationException', `numberOfBytes must be an integer from 1 to ${LIMITS.dataKeyMaxBytes}`);
+    }
+    const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'generate data keys');
+    if (record.keySpec !== 'SYMMETRIC_DEFAULT') throw usageError(record, 'generate data keys (a SYMMETRIC_DEFAULT key is required)');
+    const plaintext = randomBytes(length);
+    const encrypted = await this.encrypt(record.keyId, plaintext, context);
+    return { ...encrypted, plaintext };
+  }
+
+  async generateDataKeyPair(reference: string, keyPairSpec: DataKeyPairSpec, context: EncryptionContext): Promise<{
+    privateKeyCiphertext: Uint8Array; privateKeyPlaintext: Uint8Array; publicKey: Uint8Array; keyId: string; keyVersion: number;
+  }> {
+    if (!DATA_KEY_PAIR_SPECS.includes(keyPairSpec)) throw new LatchkeyError('ValidationException', `keyPairSpec ${String(keyPairSpec)} is not supported`);
+    const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'generate data key pairs');
+    if (record.keySpec !== 'SYMMETRIC_DEFAULT') throw usageError(record, 'generate data key pairs (a SYMMETRIC_DEFAULT key is required)');
+    const pair = generateDataKeyPair(keyPairSpec);
+    const encrypted = await this.encrypt(record.keyId, pair.privateKey, context);
+    return { privateKeyCiphertext: encrypted.ciphertext, privateKeyPlaintext: pair.privateKey, publicKey: pair.publicKey, keyId: record.keyId, keyVersion: encrypted.keyVersion };
+  }
+
+  async sign(reference: string, message: Uint8Array, messageType: MessageType, algorithm: SigningAlgorithm): Promise<{ signature: Uint8Array; keyId: string }> {
+    const record = this.#signingKey(reference, algorithm, messageType, message, 'sign');
+    const key = await this.#current(record);
+    return { signature: sign(key, algorithm, message, messageType), keyId: record.keyId };
+  }
+
+  async verify(reference: string, message: Uint8Array, messageType: MessageType, algorithm: SigningAlgorithm, signature: Uint8Array): Promise<{ keyId: string }> {
+    const record = this.#signingKey(reference, algorithm, messageType, message, 'verify');
+    requireBytes('signature', signature, 1, 8192);
+    const key = await this.#current(record);
+    if (!verify(key, algorithm, message, messageType, signature)) {
+      throw new LatchkeyError('KMSInvalidSignatureException', 'the signature is not valid for this key, message and algorithm');
+    }
+    return { keyId: record.keyId };
+  }
+
+  #signingKey(reference: string, algorithm: SigningAlgorithm, messageType: MessageType, message: Uint8Array, operation: string): KeyRecord {
+    const record = this.usableKey(reference, 'SIGN_VERIFY', operation);
+    if (!KEY_SPEC_INFO[record.keySpec].signingAlgorithms.includes(algorithm)) {
+      throw new LatchkeyError('InvalidKeyUsageException', `signing algorithm ${algorithm} is not valid for a ${record.keySpec} key; valid: ${KEY_SPEC_INFO[record.keySpec].signingAlgorithms.join(', ')}`);
+    }
+    if (messageType === 'DIGEST' && !allowsDigestMessages(algorithm)) {
+      throw new LatchkeyError('ValidationException', `${algorithm} signs RAW messages only`);
+    }
+    requireBytes('message', message, 1, LIMITS.signMessageMaxBytes);
+    return record;
+  }
+
+  async generateMac(reference: string, message: Uint8Array, algorithm: MacAlgorithm): Promise<{ mac: Uint8Array; keyId: string }> {
+    const record = this.#macKey(reference, algorithm, message, 'generate MACs');
+    const key = await this.#current(record);
+    return { mac: generateMac(key, algorithm, message), keyId: record.keyId };
+  }
+
+  async verifyMac(reference: string, message: Uint8Array, algorithm: MacAlgorithm, mac: Uint8Array): Promise<{ keyId: string }> {
+    const record = this.#macKey(reference, algorithm, message, 'verify MACs');
+    const key = await this.#current(record);
+    if (!verifyMac(key, algorithm, message, mac)) throw new LatchkeyError('KMSInvalidMacException', 'the MAC is not valid for this key, message and algorithm');
+    return { keyId: record.keyId };
+  }
+
+  #macKey(reference: string, algorithm: MacAlgorithm, message: Uint8Array, operation: string): KeyRecord {
+    const record = this.usableKey(reference, 'GENERATE_VERIFY_MAC', operation);
+    if (!KEY_SPEC_INFO[record.keySpec].macAlgorithms.includes(algorithm)) {
+      throw new LatchkeyError('InvalidKeyUsageException', `MAC algorithm ${algorithm} is not valid for a ${record.keySpec} key`);
+    }
+    requireBytes('message', message, 1, LIMITS.macMessageMaxBytes);
+    return record;
+  }
+
+  async deriveSharedSecret(reference: string, peerPublicKey: Uint8Array): Promise<{ sharedSecret: Uint8Array; keyId: string }> {
+    const record = this.usableKey(reference, 'KEY_AGREEMENT', 'derive shared secrets');
+    requireBytes('publicKey', peerPublicKey, 1, 8192);
+    const key = await this.#current(record);
+    return { sharedSecret: deriveSharedSecret(key, peerPublicKey), keyId: record.keyId };
+  }
+
+  async getPublicKey(reference: string): Promise<{ record: KeyRecord; publicKey: Uint8Array; publicKeyPem: string }> {
+    const record = this.#deps.directory.resolve(reference);
+    if (KEY_SPEC_INFO[record.keySpec].family === 'aes' || KEY_SPEC_INFO[record.keySpec].family === 'hmac') {
+      throw new LatchkeyError('UnsupportedOperationException', `key ${record.keyId} is symmetric and has no public key`);
+    }
+    this.usableKey(reference, record.keyUsage, 'get its public key');
+    const material = await this.#deps.store.getMaterial(record.keyId, record.currentVersion);
+    if (!material?.publicKey) throw new LatchkeyError('KMSInternalException', `public key of ${record.keyId} is missing`);
+    return { record, publicKey: material.publicKey, publicKeyPem: publicKeyPem(material.publicKey) };
+  }
+
+  generateRandom(numberOfBytes: number): Uint8Array {
+    if (!Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > LIMITS.randomMaxBytes) {
+      throw new LatchkeyError('ValidationException', `numberOfBytes must be an integer from 1 to ${LIMITS.randomMaxBytes}`);
+    }
+    return randomBytes(numberOfBytes);
+  }
+}

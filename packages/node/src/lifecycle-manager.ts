@@ -1,0 +1,73 @@
+/**
+ * Drives scheduled work: destroys keys whose deletion window has passed and rotates keys whose
+ * rotation is due. What is due is decided by the pure core against the injected clock; `tick()`
+ * is what the timer calls and what tests call after advancing a manual clock.
+ */
+import { LatchkeyError, dueLifecycleCommands, type Clock } from '@latchkey/core';
+import type { Logger } from 'pino';
+import type { ControlPlane } from './control-plane.ts';
+import type { KeyDirectory } from './key-directory.ts';
+
+export interface LifecycleTickResult {
+  readonly destroyed: string[];
+  readonly rotated: string[];
+  readonly failed: string[];
+}
+
+export class LifecycleManager {
+  readonly #directory: KeyDirectory;
+  readonly #controlPlane: ControlPlane;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<LifecycleTickResult> | null = null;
+
+  constructor(deps: { directory: KeyDirectory; controlPlane: ControlPlane; clock: Clock; log: Logger }) {
+    this.#directory = deps.directory;
+    this.#controlPlane = deps.controlPlane;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+  }
+
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.tick(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  get started(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** One pass over every key. Overlapping calls share the pass in progress. */
+  tick(): Promise<LifecycleTickResult> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #pass(): Promise<LifecycleTickResult> {
+    const result: LifecycleTickResult = { destroyed: [], rotated: [], failed: [] };
+    const nowMs = this.#clock.nowMs();
+    const due = [...this.#directory.keys()].flatMap((record) =>
+      dueLifecycleCommands(record, nowMs).map((command) => ({ keyId: record.keyId, command })),
+    );
+    for (const { keyId, command } of due) {
+      try {
+        await this.#controlPlane.runCommand(keyId, command);
+        (command.type === 'destroy' ? result.destroyed : result.rotated).push(keyId);
+        this.#log.info({ keyId, action: command.type }, 'lifecycle action applied');
+      } catch (error) {
+        result.failed.push(keyId);
+        const code = error instanceof LatchkeyError ? error.code : 'KMSInternalException';
+        this.#log.warn({ keyId, action: command.type, code }, 'lifecycle action failed');
+      }
+    }
+    return result;
+  }
+}
