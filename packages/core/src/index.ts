@@ -8,3 +8,4 @@ export * from './validation.ts';
 export * from './encryption-context.ts';
 export * from './ciphertext-format.ts';
 export * from './ports.ts';
+export * from './replication/index.ts';

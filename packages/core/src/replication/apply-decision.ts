@@ -1,0 +1,81 @@
+/**
+ * What applying one state change from the stream does to one region: a pure decision that the
+ * shell then performs (unwrap and re-wrap material, write the batch, advance the cursor, ack).
+ * Changes are applied in stream order; a change at or below the sequence already applied for its
+ * subject is a redelivery and is skipped, so applying is idempotent.
+ */
+import { keyRecordViolations } from '../key-invariants.ts';
+import type { KeyRecord } from '../key-record.ts';
+import { holdsKey, subjectOf, type ChangeEnvelope, type KeyChange } from './state-change.ts';
+
+export interface LocalItemState {
+  /** Stream sequence of the change last applied for this subject; 0 when none. */
+  readonly subjectSeq: number;
+  /** The key record held now (key subjects only). */
+  readonly record: KeyRecord | null;
+  /** Versions this region holds material for now. */
+  readonly heldVersions: readonly number[];
+}
+
+export type ApplyDecision =
+  | { readonly action: 'skip'; readonly reason: 'already-applied' }
+  | { readonly action: 'reject'; readonly reason: string }
+  | {
+    readonly action: 'apply';
+    /** Versions whose wrapped secret this region must unwrap (transport key) and re-wrap (root key). */
+    readonly adoptVersions: readonly number[];
+    /** Versions whose local material must be erased (destroyed key, or region no longer allowed). */
+    readonly eraseVersions: readonly number[];
+    /** Allowed here, but the change carries no material for these versions: an anomaly to report. */
+    readonly missingVersions: readonly number[];
+    /** The record's revision did not grow by one: reported, not refused (the stream order rules). */
+    readonly revisionGap: boolean;
+  };
+
+function keyChangeProblems(change: KeyChange, subject: string): string | null {
+  const problems = keyRecordViolations(change.record);
+  if (problems.length > 0) return `invalid key record: ${problems.join('; ')}`;
+  if (subject !== subjectOf(change)) return `subject ${subject} does not match key ${change.record.keyId}`;
+  const numbers = change.versions.map((v) => v.keyVersion);
+  if (numbers.some((n, i) => n !== i + 1)) return 'versions are not 1..n in order';
+  if (change.record.keyState !== 'Destroyed' && numbers.length !== change.record.currentVersion) {
+    return 'the change does not carry every version';
+  }
+  return null;
+}
+
+function decideKey(change: KeyChange, local: LocalItemState, region: string, deploymentRegions: readonly string[]): ApplyDecision {
+  const held = new Set(local.heldVersions);
+  const revisionGap = local.record !== null && change.record.revision !== local.record.revision + 1;
+  if (!holdsKey(change.record, region, deploymentRegions)) {
+    return { action: 'apply', adoptVersions: [], eraseVersions: [...held].sort((a, b) => a - b), missingVersions: [], revisionGap };
+  }
+  const adoptVersions: number[] = [];
+  const missingVersions: number[] = [];
+  for (const version of change.versions) {
+    if (held.has(version.keyVersion)) continue;
+    if (version.wrapped[region] !== undefined) adoptVersions.push(version.keyVersion);
+    else missingVersions.push(version.keyVersion);
+  }
+  return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap };
+}
+
+export function decideApply(
+  envelope: ChangeEnvelope,
+  subject: string,
+  streamSeq: number,
+  local: LocalItemState,
+  region: string,
+  deploymentRegions: readonly string[],
+): ApplyDecision {
+  if (streamSeq <= local.subjectSeq) return { action: 'skip', reason: 'already-applied' };
+  if (envelope.formatVersion !== 1) return { action: 'reject', reason: `unknown format version ${String(envelope.formatVersion)}` };
+  const change = envelope.change;
+  if (change.kind !== 'key') {
+    if (subject !== subjectOf(change)) return { action: 'reject', reason: `subject ${subject} does not match the change` };
+    return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false };
+  }
+  const problem = keyChangeProblems(change, subject);
+  if (problem !== null) return { action: 'reject', reason: problem };
+  return decideKey(change, local, region, deploymentRegions);
+}

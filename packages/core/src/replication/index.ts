@@ -1,0 +1,3 @@
+export * from './state-change.ts';
+export * from './apply-decision.ts';
+export * from './key-change-builder.ts';
