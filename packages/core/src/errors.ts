@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   LimitExceededException: { status: 429, kind: 'user', summary: 'A per-key or per-service limit would be exceeded.' },
   ConflictException: { status: 409, kind: 'user', summary: 'The key changed concurrently; read it again and retry.' },
   KeyNotAllowedInRegionException: { status: 403, kind: 'user', summary: 'The key is pinned to other regions by its region policy.' },
+  KeyUnavailableException: { status: 503, kind: 'unavailable', summary: 'The key or key version has not been replicated to this region yet; retry or use another region.' },
   DependencyTimeoutException: { status: 503, kind: 'unavailable', summary: 'A dependency (storage or replication) is unavailable; retry later.' },
   IndeterminateException: { status: 504, kind: 'indeterminate', summary: 'The change was sent but its outcome is unknown; read the key to find out.' },
   KMSInternalException: { status: 500, kind: 'internal', summary: 'An internal error; the request may be retried.' },

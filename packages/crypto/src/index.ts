@@ -15,3 +15,7 @@ export { deriveSharedSecret } from './key-agreement.ts';
 export { generateDataKeyPair } from './data-keys.ts';
 export { randomBytes } from './random.ts';
 export { sha256Hex } from './sha256-hex.ts';
+export {
+  generateRegionIdentity, privateKeyOf, signBytes, signingPublicKeyOf, transportAad, transportPublicKeyOf, unwrapForRegion, verifyBytes,
+  wrapForRegion, type RegionIdentityMaterial,
+} from './region-transport.ts';

@@ -18,6 +18,15 @@ export interface NodeConfig {
   readonly bodyLimitBytes: number;
   readonly batchBodyLimitBytes: number;
   readonly lifecycleIntervalMs: number;
+  /** Replicated mode when set: the NATS servers of the deployment (this region's first). */
+  readonly natsUrls: readonly string[] | null;
+  readonly natsUser: string | null;
+  readonly natsPassword: string | null;
+  /** Pinned region keys of the deployment (required in replicated mode). */
+  readonly clusterFile: string | null;
+  readonly streamName: string;
+  readonly publishTimeoutMs: number;
+  readonly applyTimeoutMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -34,6 +43,28 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw configError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function replication(env: Env, cwd: string) {
+  const urls = (env.LATCHKEY_NATS_URLS ?? '').split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  for (const url of urls) {
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(url)) throw configError('LATCHKEY_NATS_URLS', `${JSON.stringify(url)} is not a nats:// or tls:// URL`);
+  }
+  const clusterFile = env.LATCHKEY_CLUSTER_FILE ? path.resolve(cwd, env.LATCHKEY_CLUSTER_FILE) : null;
+  if (urls.length > 0 && clusterFile === null) {
+    throw configError('LATCHKEY_CLUSTER_FILE', 'replicated mode (LATCHKEY_NATS_URLS) needs the file that pins the regions\' public keys');
+  }
+  const streamName = env.LATCHKEY_STREAM ?? 'LATCHKEY';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(streamName)) throw configError('LATCHKEY_STREAM', 'letters, digits, _ and - only');
+  return {
+    natsUrls: urls.length > 0 ? urls : null,
+    natsUser: env.LATCHKEY_NATS_USER ?? null,
+    natsPassword: env.LATCHKEY_NATS_PASSWORD ?? null,
+    clusterFile,
+    streamName,
+    publishTimeoutMs: integer(env, 'LATCHKEY_PUBLISH_TIMEOUT_MS', 5000, 100, 120_000),
+    applyTimeoutMs: integer(env, 'LATCHKEY_APPLY_TIMEOUT_MS', 10_000, 100, 300_000),
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -64,5 +95,6 @@ export function parseConfig(env: Env, cwd: string): NodeConfig {
     bodyLimitBytes: integer(env, 'LATCHKEY_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     batchBodyLimitBytes: integer(env, 'LATCHKEY_BATCH_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     lifecycleIntervalMs: integer(env, 'LATCHKEY_LIFECYCLE_INTERVAL_MS', 60_000, 10, 86_400_000),
+    ...replication(env, cwd),
   });
 }

@@ -1,18 +1,24 @@
 /**
  * Control-plane operations of a region node: every change to keys, aliases and tokens. Each one
- * decides the new state with the pure core, generates and wraps any new material, commits it all
- * in one durable batch, and only then updates the in-memory view and answers.
+ * decides the new state with the pure core, generates and wraps any new material for every region
+ * the key may live in, and appends the change to the change log with compare-and-set on its
+ * subject. It answers only after the change is durable in the log AND applied in this region.
+ * On a conflict it catches up and decides again (a bounded compare-and-set loop), so a command
+ * always acts on the latest state and nothing is ever silently overwritten.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import {
-  KEY_SPEC_INFO, LatchkeyError, applyKeyCommand, commandEffects, createKeyRecord, materialAad, validateAliasName,
-  validateRegions,
-  type AliasRecord, type Clock, type IdSource, type KeyCommand, type KeyRecord, type KeySpec, type KeyUsage,
-  type Principal, type TokenRecord, type VersionMaterial,
+  KEY_SPEC_INFO, LatchkeyError, aliasSubject, allowedRegions, applyKeyCommand, commandEffects, createKeyRecord, keySubject,
+  materialAad, nextKeyChange, regionsNeedingMaterial, tokenSubject, validateAliasName, validateRegions,
+  type AliasRecord, type ChangeEnvelope, type Clock, type IdSource, type KeyCommand, type KeyRecord, type KeySpec, type KeyUsage,
+  type Principal, type StateChange, type TokenRecord, type WrappedAddition,
 } from '@latchkey/core';
-import { generateKeyMaterial, loadKey, sha256Hex, type LoadedKey, type RootKey } from '@latchkey/crypto';
-import type { KeyStore, StoreBatch } from '@latchkey/storage';
+import { generateKeyMaterial, sha256Hex, transportAad, wrapForRegion, type RootKey } from '@latchkey/crypto';
+import type { KeyStore } from '@latchkey/storage';
+import type { ChangeApplier } from './change-applier.ts';
+import type { ChangeLog } from './change-log.ts';
+import type { ClusterConfig } from './cluster-config.ts';
 import type { KeyDirectory } from './key-directory.ts';
-import type { MaterialCache } from './material-cache.ts';
 import { newToken, newTokenId, type TokenRegistry } from './token-registry.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -28,119 +34,193 @@ export interface CreateKeyRequest {
 
 export interface ControlPlaneDeps {
   readonly region: string;
-  /** Regions this deployment knows; a key's pinning policy may only name these. */
-  readonly knownRegions: readonly string[];
+  readonly cluster: ClusterConfig;
   readonly store: KeyStore;
   readonly directory: KeyDirectory;
-  readonly cache: MaterialCache;
   readonly tokens: TokenRegistry;
   readonly rootKey: RootKey;
   readonly clock: Clock;
   readonly ids: IdSource;
+  readonly applier: ChangeApplier;
+  readonly log: ChangeLog;
 }
 
-/** A new key version: wrapped for the store, loaded for the cache. */
-interface FreshVersion {
-  readonly wrapped: VersionMaterial;
-  readonly loaded: LoadedKey;
+export interface CommandOptions {
+  readonly idempotencyKey?: string;
+  readonly principal?: Principal;
+  /** Re-checked on every attempt: the lifecycle manager uses it so that a rotation is never doubled. */
+  readonly stillWanted?: (record: KeyRecord) => boolean;
 }
 
-export type KeyChangeListener = (before: KeyRecord | null, after: KeyRecord) => void;
+const CAS_ATTEMPTS = 4;
+
+/** A key id derived from (principal, idempotency key): retries of one create name the same key. */
+export function idempotentKeyId(principal: string, idempotencyKey: string): string {
+  const b = createHash('sha256').update(`latchkey/create/v1\0${principal}\0${idempotencyKey}`).digest();
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function idempotentMsgId(principal: string, subject: string, what: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${principal}\0${subject}\0${what}\0${idempotencyKey}`).digest('hex');
+}
 
 export class ControlPlane {
   readonly #deps: ControlPlaneDeps;
-  readonly #lock = new WriteLock();
-  readonly #listeners: KeyChangeListener[] = [];
+  readonly #locks = new Map<string, WriteLock>();
 
   constructor(deps: ControlPlaneDeps) {
     this.#deps = deps;
   }
 
-  onKeyChange(listener: KeyChangeListener): void {
-    this.#listeners.push(listener);
+  /** Writes on one subject are serialized in this node; across regions, compare-and-set decides. */
+  #serialized<T>(subject: string, work: () => Promise<T>): Promise<T> {
+    let lock = this.#locks.get(subject);
+    if (!lock) this.#locks.set(subject, (lock = new WriteLock()));
+    return lock.run(work);
+  }
+
+  #envelope(change: StateChange, changeId: string): ChangeEnvelope {
+    return { formatVersion: 1, change, origin: this.#deps.region, changeId, createdAtMs: this.#deps.clock.nowMs() };
+  }
+
+  /** The compare-and-set loop shared by every write: decide on the latest state, append, retry on conflict. */
+  async #casLoop<T>(subject: string, msgId: string, attempt: (expectedSeq: number) => { change: StateChange; result: () => T } | { done: T }): Promise<T> {
+    for (let i = 1; ; i++) {
+      const expectedSeq = await this.#deps.applier.subjectSeq(subject);
+      const decided = attempt(expectedSeq);
+      if ('done' in decided) return decided.done;
+      try {
+        await this.#deps.log.append(this.#envelope(decided.change, msgId), subject, expectedSeq, msgId);
+        return decided.result();
+      } catch (error) {
+        if (!(error instanceof LatchkeyError) || error.code !== 'ConflictException' || i >= CAS_ATTEMPTS) throw error;
+        await this.#deps.log.catchUp(subject);
+      }
+    }
   }
 
   createKey(request: CreateKeyRequest, principal: Principal): Promise<{ record: KeyRecord; created: boolean }> {
-    return this.#lock.run(async () => {
-      const idempotencyName = request.idempotencyKey ? `idem/create/${principal.principal}/${request.idempotencyKey}` : null;
-      if (idempotencyName) {
-        const earlier = await this.#deps.store.getMeta<string>(idempotencyName);
-        const earlierRecord = earlier ? this.#deps.directory.getKey(earlier) : undefined;
-        if (earlierRecord) return { record: earlierRecord, created: false };
+    const keySpec = request.keySpec ?? 'SYMMETRIC_DEFAULT';
+    const keyUsage = request.keyUsage ?? defaultUsage(keySpec);
+    const regions = request.regions === undefined || request.regions === null ? null : this.#checkRegions(request.regions);
+    const keyId = request.idempotencyKey ? idempotentKeyId(principal.principal, request.idempotencyKey) : this.#deps.ids.newKeyId();
+    const subject = keySubject(keyId);
+    const msgId = request.idempotencyKey ? idempotentMsgId(principal.principal, subject, 'create', request.idempotencyKey) : randomUUID();
+    return this.#serialized(subject, () => this.#casLoop<{ record: KeyRecord; created: boolean }>(subject, msgId, () => {
+      const existing = this.#deps.directory.getKey(keyId);
+      if (existing) {
+        if (request.idempotencyKey) return { done: { record: existing, created: false } };
+        throw new LatchkeyError('ConflictException', `key id ${keyId} is taken`);
       }
-      const keySpec = request.keySpec ?? 'SYMMETRIC_DEFAULT';
-      const info = KEY_SPEC_INFO[keySpec];
-      const keyUsage = request.keyUsage ?? defaultUsage(keySpec);
-      const regions = request.regions === undefined || request.regions === null ? null : this.#checkRegions(request.regions);
       const nowMs = this.#deps.clock.nowMs();
-      let record = createKeyRecord(
-        { keyId: this.#deps.ids.newKeyId(), keySpec, keyUsage, description: request.description, tags: request.tags, regions },
-        nowMs,
-      );
+      let record = createKeyRecord({ keyId, keySpec, keyUsage, description: request.description, tags: request.tags, regions }, nowMs);
       if (request.rotationPeriodDays !== undefined) {
-        if (!info.rotatable) {
+        if (!KEY_SPEC_INFO[keySpec].rotatable) {
           throw new LatchkeyError('UnsupportedOperationException', `keys of spec ${keySpec} do not rotate; only SYMMETRIC_DEFAULT keys do`);
         }
         record = applyKeyCommand(record, { type: 'enableRotation', rotationPeriodDays: request.rotationPeriodDays }, nowMs);
       }
-      const material = this.#newVersionMaterial(record, 1);
-      await this.#commit({
-        putKeys: [record],
-        putMaterial: [material.wrapped],
-        ...(idempotencyName ? { putMeta: { [idempotencyName]: record.keyId } } : {}),
+      const change = nextKeyChange(null, record, [this.#newVersion(record, 1)], this.#deps.cluster.regionNames);
+      return { change, result: () => ({ record: this.#deps.directory.getKey(keyId) ?? record, created: true }) };
+    }));
+  }
+
+  /** Applies a command to a key (by id or alias) on its latest state. */
+  async runCommand(reference: string, command: KeyCommand, options: CommandOptions = {}): Promise<KeyRecord> {
+    const keyId = this.#deps.directory.resolve(reference).keyId;
+    const subject = keySubject(keyId);
+    const msgId = options.idempotencyKey && options.principal
+      ? idempotentMsgId(options.principal.principal, subject, command.type, options.idempotencyKey)
+      : randomUUID();
+    return this.#serialized(subject, async () => {
+      const previous = await this.#deps.applier.lastKeyChange(keyId);
+      const secrets = await this.#heldSecrets(keyId);
+      return this.#casLoop<KeyRecord>(subject, msgId, () => {
+        const before = this.#deps.directory.resolve(keyId);
+        if (options.stillWanted && !options.stillWanted(before)) return { done: before };
+        const after = applyKeyCommand(before, command, this.#deps.clock.nowMs());
+        if (command.type === 'setRegions' && after.regions !== null) this.#checkRegions(after.regions);
+        const additions: WrappedAddition[] = [];
+        const { newVersion } = commandEffects(before, after);
+        if (newVersion !== null) additions.push(this.#newVersion(after, newVersion));
+        additions.push(...this.#rewrapForNewRegions(previous, after, secrets));
+        const change = nextKeyChange(previous, after, additions, this.#deps.cluster.regionNames);
+        return { change, result: () => this.#deps.directory.getKey(keyId) ?? after };
+      }).finally(() => {
+        for (const secret of secrets.values()) secret.fill(0);
       });
-      this.#deps.cache.remember(record.keyId, 1, material.loaded);
-      this.#applied(null, record);
-      return { record, created: true };
     });
   }
 
-  /** Applies a command to a key (by id or alias). Rotation may carry an idempotency key. */
-  runCommand(reference: string, command: KeyCommand, options: { idempotencyKey?: string; principal?: Principal } = {}): Promise<KeyRecord> {
-    return this.#lock.run(async () => {
-      const before = this.#liveOrPending(reference);
-      const idempotencyName = options.idempotencyKey && options.principal
-        ? `idem/${command.type}/${options.principal.principal}/${before.keyId}/${options.idempotencyKey}`
-        : null;
-      if (idempotencyName && (await this.#deps.store.getMeta<number>(idempotencyName)) !== undefined) return before;
-      const after = applyKeyCommand(before, command, this.#deps.clock.nowMs());
-      if (command.type === 'setRegions' && after.regions !== null) this.#checkRegions(after.regions);
-      const effects = commandEffects(before, after);
-      const batch: { -readonly [K in keyof StoreBatch]: StoreBatch[K] } = { putKeys: [after] };
-      let fresh: FreshVersion | null = null;
-      if (effects.newVersion !== null) {
-        fresh = this.#newVersionMaterial(after, effects.newVersion);
-        batch.putMaterial = [fresh.wrapped];
-      }
-      if (effects.eraseMaterial) {
-        batch.deleteMaterial = after.versions.map((v) => ({ keyId: after.keyId, keyVersion: v.keyVersion }));
-      }
-      if (idempotencyName) batch.putMeta = { [idempotencyName]: after.revision };
-      await this.#commit(batch);
-      if (fresh && effects.newVersion !== null) this.#deps.cache.remember(after.keyId, effects.newVersion, fresh.loaded);
-      if (effects.eraseMaterial) this.#deps.cache.forget(after.keyId);
-      this.#applied(before, after);
-      return after;
-    });
+  /** Secrets of every version this region holds, unwrapped only to re-wrap them for added regions. */
+  async #heldSecrets(keyId: string): Promise<Map<number, Uint8Array>> {
+    const secrets = new Map<number, Uint8Array>();
+    const record = this.#deps.directory.getKey(keyId);
+    const previous = await this.#deps.applier.lastKeyChange(keyId);
+    if (!record || regionsNeedingMaterial(previous, { ...record, regions: null }, this.#deps.cluster.regionNames).length === 0) return secrets;
+    for (const material of await this.#deps.store.listMaterial(keyId)) {
+      secrets.set(material.keyVersion, this.#deps.rootKey.unwrap(material.wrapped, materialAad(keyId, material.keyVersion)));
+    }
+    return secrets;
+  }
+
+  #rewrapForNewRegions(previous: Parameters<typeof nextKeyChange>[0], after: KeyRecord, secrets: Map<number, Uint8Array>): WrappedAddition[] {
+    const needing = regionsNeedingMaterial(previous, after, this.#deps.cluster.regionNames);
+    if (needing.length === 0) return [];
+    if (secrets.size < after.currentVersion) {
+      const holders = allowedRegions(previous?.record ?? after, this.#deps.cluster.regionNames).join(', ');
+      throw new LatchkeyError(
+        'KeyNotAllowedInRegionException',
+        `adding regions to key ${after.keyId} re-wraps its material, so it must be done in a region that holds the key (${holders}); this region is ${this.#deps.region}`,
+      );
+    }
+    return after.versions.map((v) => ({
+      keyVersion: v.keyVersion,
+      publicKey: null,
+      wrapped: this.#wrapFor(needing, after.keyId, v.keyVersion, secrets.get(v.keyVersion) as Uint8Array),
+    }));
+  }
+
+  #wrapFor(regions: readonly string[], keyId: string, keyVersion: number, secret: Uint8Array): Record<string, Uint8Array> {
+    const wrapped: Record<string, Uint8Array> = {};
+    for (const region of regions) {
+      const pinned = this.#deps.cluster.regions.get(region);
+      if (!pinned) throw new LatchkeyError('KMSInternalException', `region ${region} has no pinned transport key`);
+      wrapped[region] = wrapForRegion(pinned.transport, secret, transportAad(keyId, keyVersion, region));
+    }
+    return wrapped;
+  }
+
+  /** A fresh version's material, wrapped once for each region the key may live in; the clear secret is dropped here. */
+  #newVersion(record: KeyRecord, keyVersion: number): WrappedAddition {
+    const generated = generateKeyMaterial(record.keySpec);
+    try {
+      const regions = allowedRegions(record, this.#deps.cluster.regionNames);
+      return { keyVersion, publicKey: generated.publicKey, wrapped: this.#wrapFor(regions, record.keyId, keyVersion, generated.secret) };
+    } finally {
+      generated.secret.fill(0);
+    }
   }
 
   createAlias(aliasName: string, targetReference: string): Promise<AliasRecord> {
-    return this.#lock.run(async () => {
-      validateAliasName(aliasName);
-      if (this.#deps.directory.getAlias(aliasName)) {
-        throw new LatchkeyError('AlreadyExistsException', `alias ${aliasName} already exists`);
-      }
+    validateAliasName(aliasName);
+    const subject = aliasSubject(aliasName);
+    return this.#serialized(subject, () => this.#casLoop<AliasRecord>(subject, randomUUID(), () => {
+      if (this.#deps.directory.getAlias(aliasName)) throw new LatchkeyError('AlreadyExistsException', `alias ${aliasName} already exists`);
       const target = this.#aliasTarget(targetReference);
       const nowMs = this.#deps.clock.nowMs();
       const alias: AliasRecord = { aliasName, targetKeyId: target.keyId, creationDateMs: nowMs, lastUpdatedDateMs: nowMs };
-      await this.#commit({ putAliases: [alias] });
-      this.#deps.directory.putAlias(alias);
-      return alias;
-    });
+      return { change: { kind: 'alias', aliasName, alias }, result: () => alias };
+    }));
   }
 
   updateAlias(aliasName: string, targetReference: string): Promise<AliasRecord> {
-    return this.#lock.run(async () => {
+    validateAliasName(aliasName);
+    const subject = aliasSubject(aliasName);
+    return this.#serialized(subject, () => this.#casLoop<AliasRecord>(subject, randomUUID(), () => {
       const existing = this.#existingAlias(aliasName);
       const target = this.#aliasTarget(targetReference);
       const current = this.#deps.directory.getKey(existing.targetKeyId);
@@ -149,18 +229,17 @@ export class ControlPlane {
         throw new LatchkeyError('ValidationException', `alias ${aliasName} can only point to a ${current.keySpec} key with usage ${current.keyUsage}`);
       }
       const alias: AliasRecord = { ...existing, targetKeyId: target.keyId, lastUpdatedDateMs: this.#deps.clock.nowMs() };
-      await this.#commit({ putAliases: [alias] });
-      this.#deps.directory.putAlias(alias);
-      return alias;
-    });
+      return { change: { kind: 'alias', aliasName, alias }, result: () => alias };
+    }));
   }
 
   deleteAlias(aliasName: string): Promise<void> {
-    return this.#lock.run(async () => {
+    validateAliasName(aliasName);
+    const subject = aliasSubject(aliasName);
+    return this.#serialized(subject, () => this.#casLoop<void>(subject, randomUUID(), () => {
       this.#existingAlias(aliasName);
-      await this.#commit({ deleteAliases: [aliasName] });
-      this.#deps.directory.deleteAlias(aliasName);
-    });
+      return { change: { kind: 'alias', aliasName, alias: null }, result: () => undefined };
+    }));
   }
 
   createToken(principalName: string, admin: boolean): Promise<{ record: TokenRecord; token: string }> {
@@ -169,52 +248,24 @@ export class ControlPlane {
 
   /** Registers a token made elsewhere (the first admin token, written to a file before this). */
   adoptToken(principalName: string, admin: boolean, token: string): Promise<{ record: TokenRecord; token: string }> {
-    return this.#lock.run(async () => {
-      if (!/^[A-Za-z0-9@._:\/-]{1,128}$/.test(principalName)) {
-        throw new LatchkeyError('ValidationException', 'principal must be 1 to 128 characters of letters, digits and @._:/-');
-      }
-      const record: TokenRecord = {
-        tokenId: newTokenId(), principal: principalName, admin, tokenHash: sha256Hex(token), creationDateMs: this.#deps.clock.nowMs(),
-      };
-      await this.#commit({ putTokens: [record] });
-      this.#deps.tokens.put(record);
-      return { record, token };
-    });
+    if (!/^[A-Za-z0-9@._:\/-]{1,128}$/.test(principalName)) {
+      throw new LatchkeyError('ValidationException', 'principal must be 1 to 128 characters of letters, digits and @._:/-');
+    }
+    const record: TokenRecord = {
+      tokenId: newTokenId(), principal: principalName, admin, tokenHash: sha256Hex(token), creationDateMs: this.#deps.clock.nowMs(),
+    };
+    const subject = tokenSubject(record.tokenId);
+    return this.#serialized(subject, () => this.#casLoop<{ record: TokenRecord; token: string }>(subject, randomUUID(), () => ({
+      change: { kind: 'token', tokenId: record.tokenId, token: record }, result: () => ({ record, token }),
+    })));
   }
 
   revokeToken(tokenId: string): Promise<void> {
-    return this.#lock.run(async () => {
+    const subject = tokenSubject(tokenId);
+    return this.#serialized(subject, () => this.#casLoop<void>(subject, randomUUID(), () => {
       if (!this.#deps.tokens.get(tokenId)) throw new LatchkeyError('NotFoundException', `token ${tokenId} does not exist`);
-      await this.#commit({ deleteTokens: [tokenId] });
-      this.#deps.tokens.remove(tokenId);
-    });
-  }
-
-  #newVersionMaterial(record: KeyRecord, keyVersion: number): FreshVersion {
-    const generated = generateKeyMaterial(record.keySpec);
-    const wrapped: VersionMaterial = {
-      keyId: record.keyId,
-      keyVersion,
-      wrapped: this.#deps.rootKey.wrap(generated.secret, materialAad(record.keyId, keyVersion)),
-      publicKey: generated.publicKey,
-    };
-    const loaded = loadKey(record.keySpec, generated.secret);
-    generated.secret.fill(0);
-    return { wrapped, loaded };
-  }
-
-  async #commit(batch: StoreBatch): Promise<void> {
-    await this.#deps.store.commit(batch);
-  }
-
-  #applied(before: KeyRecord | null, after: KeyRecord): void {
-    this.#deps.directory.putKey(after);
-    for (const listener of this.#listeners) listener(before, after);
-  }
-
-  /** Commands may name keys pending deletion (to cancel it), so resolve without the data-plane rules. */
-  #liveOrPending(reference: string): KeyRecord {
-    return this.#deps.directory.resolve(reference);
+      return { change: { kind: 'token', tokenId, token: null }, result: () => undefined };
+    }));
   }
 
   #aliasTarget(reference: string): KeyRecord {
@@ -227,7 +278,6 @@ export class ControlPlane {
   }
 
   #existingAlias(aliasName: string): AliasRecord {
-    validateAliasName(aliasName);
     const existing = this.#deps.directory.getAlias(aliasName);
     if (!existing) throw new LatchkeyError('NotFoundException', `alias ${aliasName} does not exist`);
     return existing;
@@ -235,9 +285,10 @@ export class ControlPlane {
 
   #checkRegions(regions: readonly string[]): string[] {
     const valid = validateRegions(regions);
-    const unknown = valid.filter((r) => !this.#deps.knownRegions.includes(r));
+    const known = this.#deps.cluster.regionNames;
+    const unknown = valid.filter((r) => !known.includes(r));
     if (unknown.length > 0) {
-      throw new LatchkeyError('ValidationException', `unknown regions ${unknown.join(', ')}; this deployment has ${this.#deps.knownRegions.join(', ')}`);
+      throw new LatchkeyError('ValidationException', `unknown regions ${unknown.join(', ')}; this deployment has ${known.join(', ')}`);
     }
     return valid;
   }

@@ -34,6 +34,8 @@ export interface DataPlaneDeps {
   readonly directory: KeyDirectory;
   readonly cache: MaterialCache;
   readonly store: KeyStore;
+  /** In a replicated deployment a ciphertext may name a key or version not replicated here yet. */
+  readonly replicated: boolean;
 }
 
 function usageError(record: KeyRecord, operation: string): LatchkeyError {
@@ -100,7 +102,12 @@ export class DataPlane {
     }
     const record = this.#resolveCiphertextKey(parts.keyId);
     this.#checkEncryptionAlgorithm(record, algorithm);
-    if (parts.keyVersion > record.currentVersion) throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key version that does not exist');
+    if (parts.keyVersion > record.currentVersion) {
+      if (this.#deps.replicated) {
+        throw new LatchkeyError('KeyUnavailableException', `version ${parts.keyVersion} of key ${record.keyId} has not reached this region yet; retry or use another region`);
+      }
+      throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key version that does not exist');
+    }
     if (parts.keyVersion < record.minDecryptionVersion) {
       throw new LatchkeyError(
         'KeyVersionRetiredException',
@@ -127,6 +134,9 @@ export class DataPlane {
     } catch (error) {
       // A ciphertext naming a key that never existed here is not a Latchkey ciphertext of ours.
       if (error instanceof LatchkeyError && error.code === 'NotFoundException' && !this.#deps.directory.getKey(keyId)) {
+        if (this.#deps.replicated) {
+          throw new LatchkeyError('KeyUnavailableException', `key ${keyId} named by the ciphertext is not known in this region (not replicated here yet, or not ours)`);
+        }
         throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key this service does not hold');
       }
       throw error;

@@ -47,6 +47,10 @@ export class KeyDirectory {
     return [...this.#aliases.values()].filter((alias) => alias.targetKeyId === keyId);
   }
 
+  allAliases(): AliasRecord[] {
+    return [...this.#aliases.values()];
+  }
+
   putKey(record: KeyRecord): void {
     this.#keys.set(record.keyId, record);
   }

@@ -3,9 +3,8 @@
  * rotation is due. What is due is decided by the pure core against the injected clock; `tick()`
  * is what the timer calls and what tests call after advancing a manual clock.
  */
-import { LatchkeyError, dueLifecycleCommands, type Clock } from '@latchkey/core';
+import { LatchkeyError, dueLifecycleCommands, type Clock, type KeyCommand, type KeyRecord } from '@latchkey/core';
 import type { Logger } from 'pino';
-import type { ControlPlane } from './control-plane.ts';
 import type { KeyDirectory } from './key-directory.ts';
 
 export interface LifecycleTickResult {
@@ -16,15 +15,16 @@ export interface LifecycleTickResult {
 
 export class LifecycleManager {
   readonly #directory: KeyDirectory;
-  readonly #controlPlane: ControlPlane;
+  /** Runs a due command; it must re-check due-ness on the latest state (another region may have done it). */
+  readonly #run: (keyId: string, command: KeyCommand) => Promise<KeyRecord>;
   readonly #clock: Clock;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<LifecycleTickResult> | null = null;
 
-  constructor(deps: { directory: KeyDirectory; controlPlane: ControlPlane; clock: Clock; log: Logger }) {
+  constructor(deps: { directory: KeyDirectory; run: (keyId: string, command: KeyCommand) => Promise<KeyRecord>; clock: Clock; log: Logger }) {
     this.#directory = deps.directory;
-    this.#controlPlane = deps.controlPlane;
+    this.#run = deps.run;
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
@@ -59,7 +59,10 @@ export class LifecycleManager {
     );
     for (const { keyId, command } of due) {
       try {
-        await this.#controlPlane.runCommand(keyId, command);
+        const before = this.#directory.getKey(keyId);
+        const after = await this.#run(keyId, command);
+        // Unchanged means another region already did it: exactly one change lands.
+        if (after.revision === before?.revision) continue;
         (command.type === 'destroy' ? result.destroyed : result.rotated).push(keyId);
         this.#log.info({ keyId, action: command.type }, 'lifecycle action applied');
       } catch (error) {

@@ -1,23 +1,24 @@
 /**
  * `pnpm start`: one region node, configured from the environment (the only place env is read).
+ * `main.ts init`: create the region's root key and identity if missing, print the identity's
+ * public keys as one JSON line (for pinning in the cluster file), and exit.
  */
 import { LatchkeyError } from '@latchkey/core';
-import { parseConfig } from './config.ts';
-import { startRegionNode } from './region-node.ts';
+import { parseConfig, type NodeConfig } from './config.ts';
+import { initRegion, startRegionNode } from './region-node.ts';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseConfig(process.env, process.cwd());
-  } catch (error) {
-    process.stderr.write(`latchkey: ${(error as Error).message}\n`);
-    process.exit(2);
-  }
+function fail(prefix: string, error: unknown, exitCode: number): never {
+  const message = error instanceof LatchkeyError ? `${error.code}: ${error.message}` : String(error);
+  process.stderr.write(`latchkey: ${prefix}${message}\n`);
+  process.exit(exitCode);
+}
+
+async function serve(config: NodeConfig): Promise<void> {
   const node = await startRegionNode({ config });
-  process.stderr.write(
-    `latchkey: region ${config.region} serving on ${node.url}\n` +
-      `latchkey: admin token in ${config.adminTokenFile}${node.adminTokenCreated ? ' (created now)' : ''}\n`,
-  );
+  process.stderr.write(`latchkey: region ${config.region} serving on ${node.url} (${node.changeLog.mode})\n`);
+  void node.bootstrapped.then((created) => {
+    process.stderr.write(`latchkey: admin token in ${config.adminTokenFile}${created ? ' (created now)' : ''}\n`);
+  });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -32,8 +33,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof LatchkeyError ? `${error.code}: ${error.message}` : String(error);
-  process.stderr.write(`latchkey: failed to start: ${message}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  let config: NodeConfig;
+  try {
+    config = parseConfig(process.env, process.cwd());
+  } catch (error) {
+    fail('', error, 2);
+  }
+  if (process.argv[2] === 'init') {
+    process.stdout.write(`${JSON.stringify(await initRegion(config))}\n`);
+    return;
+  }
+  await serve(config);
+}
+
+main().catch((error: unknown) => fail('failed to start: ', error, 1));

@@ -7,11 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Clock, IdSource } from '@latchkey/core';
+import { dueLifecycleCommands, type Clock, type IdSource } from '@latchkey/core';
 import { loadOrCreateRootKeyFile, rootKeyFromBase64, type RootKey } from '@latchkey/crypto';
 import { createLevelKeyStore, type KeyStore } from '@latchkey/storage';
 import type { DestinationStream, Logger } from 'pino';
 import { bootstrapAdminToken } from './admin-bootstrap.ts';
+import { ChangeApplier } from './change-applier.ts';
+import { StandaloneChangeLog, type ChangeLog } from './change-log.ts';
+import { JetStreamChangeLog } from './change-log-jetstream.ts';
+import { readClusterFile, standaloneCluster, type ClusterConfig } from './cluster-config.ts';
+import { registerClusterRoutes } from './http/routes/cluster-routes.ts';
+import { loadOrCreateRegionIdentity, type RegionIdentity } from './region-identity.ts';
+import { registerReplicationMetrics } from './replication-metrics.ts';
+import { stateDigest } from './state-digest.ts';
 import type { NodeConfig } from './config.ts';
 import { ControlPlane } from './control-plane.ts';
 import { DataPlane } from './data-plane.ts';
@@ -38,7 +46,6 @@ export interface RegionNodeOptions {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly logDestination?: DestinationStream;
-  readonly knownRegions?: readonly string[];
   /** Process-wide default metrics (event loop, memory); off when several nodes share a process. */
   readonly defaultMetrics?: boolean;
   /** Start the lifecycle timer (tests drive `lifecycle.tick()` themselves). */
@@ -52,7 +59,10 @@ export interface RegionNode {
   readonly log: Logger;
   readonly controlPlane: ControlPlane;
   readonly lifecycle: LifecycleManager;
-  readonly adminTokenCreated: boolean;
+  readonly changeLog: ChangeLog;
+  readonly applier: ChangeApplier;
+  /** Resolves once an admin token exists here (at once when the store already has tokens). */
+  readonly bootstrapped: Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -62,6 +72,24 @@ const systemIds: IdSource = { newKeyId: () => randomUUID() };
 async function openRootKey(config: NodeConfig): Promise<RootKey> {
   if (config.rootKeyBase64 !== null) return rootKeyFromBase64(config.rootKeyBase64);
   return (await loadOrCreateRootKeyFile(config.rootKeyFile)).rootKey;
+}
+
+/** What `main.ts init` does: root key, store and region identity, created if missing. */
+export async function initRegion(config: NodeConfig): Promise<{ region: string; transportPublicKey: string; signingPublicKey: string }> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const rootKey = await openRootKey(config);
+  const store = createLevelKeyStore({ path: path.join(config.dataDir, 'store') });
+  await store.open();
+  try {
+    const { identity } = await loadOrCreateRegionIdentity(store, rootKey, config.region);
+    return {
+      region: identity.region,
+      transportPublicKey: Buffer.from(identity.transportPublicKey).toString('base64'),
+      signingPublicKey: Buffer.from(identity.signingPublicKey).toString('base64'),
+    };
+  } finally {
+    await store.close();
+  }
 }
 
 export async function startRegionNode(options: RegionNodeOptions): Promise<RegionNode> {
@@ -80,31 +108,81 @@ export async function startRegionNode(options: RegionNodeOptions): Promise<Regio
   }
 }
 
-async function assemble(parts: { options: RegionNodeOptions; clock: Clock; log: Logger; rootKey: RootKey; store: KeyStore }): Promise<RegionNode> {
+interface Parts {
+  readonly options: RegionNodeOptions;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly rootKey: RootKey;
+  readonly store: KeyStore;
+}
+
+function createChangeLog(config: NodeConfig, applier: ChangeApplier, identity: RegionIdentity, cluster: ClusterConfig, log: Logger): ChangeLog {
+  if (config.natsUrls === null) return new StandaloneChangeLog(applier, systemClock);
+  const replicated = new JetStreamChangeLog({
+    applier, identity, cluster, wallClock: systemClock, log: log.child({ component: 'replication' }),
+    options: {
+      servers: config.natsUrls, streamName: config.streamName, publishTimeoutMs: config.publishTimeoutMs, applyTimeoutMs: config.applyTimeoutMs,
+      ...(config.natsUser ? { user: config.natsUser, pass: config.natsPassword ?? '' } : {}),
+    },
+  });
+  replicated.start();
+  return replicated;
+}
+
+/** A brand-new region first catches up with the stream, so that it adopts the deployment's tokens. */
+async function bootstrapWhenCaughtUp(parts: { changeLog: ChangeLog; tokens: TokenRegistry; controlPlane: ControlPlane; config: NodeConfig; log: Logger; closed: () => boolean }): Promise<boolean> {
+  if (parts.tokens.size > 0) return false;
+  for (;;) {
+    if (parts.closed()) return false;
+    const status = await parts.changeLog.status();
+    if (status.connected && status.pending === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  try {
+    const created = await bootstrapAdminToken({ tokens: parts.tokens, controlPlane: parts.controlPlane, adminTokenFile: parts.config.adminTokenFile });
+    if (created) parts.log.info({ adminTokenFile: parts.config.adminTokenFile }, 'created the first admin token; it is in this file (mode 0600)');
+    return created;
+  } catch (error) {
+    parts.log.error({ err: (error as Error).message }, 'could not create the first admin token');
+    return false;
+  }
+}
+
+async function assemble(parts: Parts): Promise<RegionNode> {
   const { options, clock, log, rootKey, store } = parts;
   const { config } = options;
+  const { identity } = await loadOrCreateRegionIdentity(store, rootKey, config.region);
+  const cluster = config.clusterFile ? await readClusterFile(config.clusterFile, identity) : standaloneCluster(identity);
   const directory = await KeyDirectory.load(store);
   const tokens = new TokenRegistry(await store.listTokens());
   const cache = new MaterialCache(store, rootKey);
-  const controlPlane = new ControlPlane({
-    region: config.region, knownRegions: options.knownRegions ?? [config.region], store, directory, cache, tokens, rootKey, clock,
-    ids: options.ids ?? systemIds,
+  const applier = await ChangeApplier.load({
+    identity, cluster, rootKey, store, directory, cache, tokens, wallClock: systemClock, log: log.child({ component: 'applier' }),
   });
-  const dataPlane = new DataPlane({ region: config.region, directory, cache, store });
-  const lifecycle = new LifecycleManager({ directory, controlPlane, clock, log: log.child({ component: 'lifecycle' }) });
-  const adminTokenCreated = await bootstrapAdminToken({ tokens, controlPlane, adminTokenFile: config.adminTokenFile });
-  if (adminTokenCreated) log.info({ adminTokenFile: config.adminTokenFile }, 'created the first admin token; it is in this file (mode 0600)');
-  log.info({ rootKeyFingerprint: rootKey.fingerprint, keys: directory.countByState() }, 'store opened');
+  const changeLog = createChangeLog(config, applier, identity, cluster, log);
+  const controlPlane = new ControlPlane({
+    region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog,
+  });
+  const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated' });
+  const lifecycle = new LifecycleManager({
+    directory, clock, log: log.child({ component: 'lifecycle' }),
+    run: (keyId, command) => controlPlane.runCommand(keyId, command, {
+      stillWanted: (record) => dueLifecycleCommands(record, clock.nowMs()).some((due) => due.type === command.type),
+    }),
+  });
+  log.info({ rootKeyFingerprint: rootKey.fingerprint, mode: changeLog.mode, regions: cluster.regionNames, keys: directory.countByState() }, 'store opened');
 
   const metrics = createMetrics({ region: config.region, directory, defaultMetrics: options.defaultMetrics ?? true });
+  registerReplicationMetrics(metrics, applier, changeLog);
   const app = createApp({ log, tokens, metrics, bodyLimitBytes: config.bodyLimitBytes });
   const routes = collectRoutes(app);
   let serving = false;
+  let closed = false;
   const services: NodeServices = {
-    region: config.region, controlPlane, dataPlane, directory, store, tokens, metrics, lifecycle,
-    batchBodyLimitBytes: config.batchBodyLimitBytes, isReady: () => serving,
+    region: config.region, controlPlane, dataPlane, directory, store, tokens, metrics, lifecycle, cluster, changeLog, applier,
+    batchBodyLimitBytes: config.batchBodyLimitBytes, isReady: () => serving && tokens.size > 0, stateDigest: () => stateDigest(directory, tokens),
   };
-  for (const register of [registerOperationsRoutes, registerKeyRoutes, registerCryptoRoutes, registerBatchRoutes, registerAliasRoutes, registerTokenRoutes]) {
+  for (const register of [registerOperationsRoutes, registerKeyRoutes, registerCryptoRoutes, registerBatchRoutes, registerAliasRoutes, registerTokenRoutes, registerClusterRoutes]) {
     register(app, services);
   }
   app.get('/v1/openapi.json', { config: { operation: 'OpenApi', access: 'open', summary: 'This document.' } }, async () =>
@@ -112,15 +190,19 @@ async function assemble(parts: { options: RegionNodeOptions; clock: Clock; log: 
 
   const address = await app.listen({ host: config.host, port: config.port });
   serving = true;
+  const bootstrapped = bootstrapWhenCaughtUp({ changeLog, tokens, controlPlane, config, log, closed: () => closed });
+  if (changeLog.mode === 'standalone') await bootstrapped;
   if (options.lifecycleTimer ?? true) lifecycle.start(config.lifecycleIntervalMs);
   log.info({ url: address }, 'region node serving');
 
   return {
-    config, app, url: address, log, controlPlane, lifecycle, adminTokenCreated,
+    config, app, url: address, log, controlPlane, lifecycle, changeLog, applier, bootstrapped,
     async close() {
       serving = false;
+      closed = true;
       lifecycle.stop();
       await app.close();
+      await changeLog.close();
       await store.close();
     },
   };

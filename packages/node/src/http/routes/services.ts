@@ -7,6 +7,10 @@ import type { LifecycleManager } from '../../lifecycle-manager.ts';
 import type { NodeMetrics } from '../../metrics.ts';
 import type { TokenRegistry } from '../../token-registry.ts';
 import type { KeyStore } from '@latchkey/storage';
+import type { ChangeApplier } from '../../change-applier.ts';
+import type { ChangeLog } from '../../change-log.ts';
+import type { ClusterConfig } from '../../cluster-config.ts';
+import type { stateDigest } from '../../state-digest.ts';
 
 export interface NodeServices {
   readonly region: string;
@@ -18,6 +22,10 @@ export interface NodeServices {
   readonly metrics: NodeMetrics;
   readonly lifecycle: LifecycleManager;
   readonly batchBodyLimitBytes: number;
+  readonly cluster: ClusterConfig;
+  readonly changeLog: ChangeLog;
+  readonly applier: ChangeApplier;
+  stateDigest(): ReturnType<typeof stateDigest>;
   /** Tells readiness: storage open and serving. */
   isReady(): boolean;
 }

@@ -1,0 +1,201 @@
+/**
+ * Applies state changes to this region, in stream order: the one path by which keys, aliases and
+ * tokens enter the local store, whether the change was made here (standalone) or came from the
+ * stream. The pure core decides (decideApply); this shell unwraps material addressed to this
+ * region, re-wraps it under the root key, writes record, material, cursor and per-subject
+ * sequence in ONE synced batch, and only then updates memory and wakes waiting writers.
+ */
+import {
+  LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type KeyChange,
+  type VersionMaterial,
+} from '@latchkey/core';
+import { loadKey, transportAad, unwrapForRegion, type LoadedKey, type RootKey } from '@latchkey/crypto';
+import type { KeyStore, StoreBatch } from '@latchkey/storage';
+import type { Logger } from 'pino';
+import type { ClusterConfig } from './cluster-config.ts';
+import type { KeyDirectory } from './key-directory.ts';
+import type { MaterialCache } from './material-cache.ts';
+import type { RegionIdentity } from './region-identity.ts';
+import type { TokenRegistry } from './token-registry.ts';
+
+export interface AppliedChange {
+  readonly seq: number;
+  readonly subject: string;
+  readonly envelope: ChangeEnvelope;
+  readonly publishedAtMs: number;
+}
+
+export interface ApplierDeps {
+  readonly identity: RegionIdentity;
+  readonly cluster: ClusterConfig;
+  readonly rootKey: RootKey;
+  readonly store: KeyStore;
+  readonly directory: KeyDirectory;
+  readonly cache: MaterialCache;
+  readonly tokens: TokenRegistry;
+  /** Real time, for lag: publish times come from the stream's clock, not from a test clock. */
+  readonly wallClock: Clock;
+  readonly log: Logger;
+}
+
+export type AppliedListener = (change: AppliedChange, decision: ApplyDecision, applyDelayMs: number) => void;
+
+const CURSOR = 'replication/appliedSeq';
+const subjectSeqName = (subject: string): string => `seq/${subject}`;
+const keyChangeName = (keyId: string): string => `change/${keyId}`;
+
+type MutableBatch = { -readonly [K in keyof StoreBatch]: StoreBatch[K] };
+
+export class ChangeApplier {
+  readonly #deps: ApplierDeps;
+  readonly #subjectSeqs = new Map<string, number>();
+  readonly #waiters: { seq: number; resolve: () => void }[] = [];
+  readonly #listeners: AppliedListener[] = [];
+  #appliedSeq: number;
+  #lastPublishedAtMs: number | null = null;
+
+  private constructor(deps: ApplierDeps, appliedSeq: number) {
+    this.#deps = deps;
+    this.#appliedSeq = appliedSeq;
+  }
+
+  static async load(deps: ApplierDeps): Promise<ChangeApplier> {
+    return new ChangeApplier(deps, (await deps.store.getMeta<number>(CURSOR)) ?? 0);
+  }
+
+  get appliedSeq(): number {
+    return this.#appliedSeq;
+  }
+
+  get lastPublishedAtMs(): number | null {
+    return this.#lastPublishedAtMs;
+  }
+
+  onApplied(listener: AppliedListener): void {
+    this.#listeners.push(listener);
+  }
+
+  async subjectSeq(subject: string): Promise<number> {
+    const cached = this.#subjectSeqs.get(subject);
+    if (cached !== undefined) return cached;
+    const stored = (await this.#deps.store.getMeta<number>(subjectSeqName(subject))) ?? 0;
+    this.#subjectSeqs.set(subject, stored);
+    return stored;
+  }
+
+  /** The last applied change of a key: the wrapped envelopes a writer carries forward. */
+  async lastKeyChange(keyId: string): Promise<KeyChange | null> {
+    return (await this.#deps.store.getMeta<KeyChange>(keyChangeName(keyId))) ?? null;
+  }
+
+  /** Resolves once everything up to `seq` is applied here; rejects after `timeoutMs`. */
+  waitFor(seq: number, timeoutMs: number): Promise<void> {
+    if (this.#appliedSeq >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { seq, resolve: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new LatchkeyError('DependencyTimeoutException', `stream sequence ${seq} is committed but not yet applied in this region`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Moves the cursor past a message that could not even be decoded or verified. */
+  async skip(seq: number, publishedAtMs: number, reason: string): Promise<void> {
+    this.#deps.log.error({ seq, reason }, 'skipped an unverifiable replicated change');
+    await this.#deps.store.commit({ putMeta: { [CURSOR]: seq } });
+    const envelope = { formatVersion: 1, change: { kind: 'token', tokenId: '', token: null }, origin: '', changeId: '', createdAtMs: 0 } as const;
+    this.#advance({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason });
+  }
+
+  async apply(change: AppliedChange): Promise<ApplyDecision> {
+    const { envelope, subject, seq } = change;
+    const local = await this.#localState(envelope, subject);
+    const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
+    const batch: MutableBatch = { putMeta: { [CURSOR]: seq } };
+    const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
+    if (decision.action === 'apply') this.#plan(envelope, decision, batch, adopted);
+    else if (decision.action === 'reject') this.#deps.log.warn({ seq, subject, reason: decision.reason }, 'rejected a replicated change');
+    if (decision.action === 'apply') batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
+    await this.#deps.store.commit(batch);
+    if (decision.action === 'apply') {
+      this.#subjectSeqs.set(subject, seq);
+      this.#remember(envelope, decision, adopted);
+    }
+    this.#advance(change, decision);
+    return decision;
+  }
+
+  async #localState(envelope: ChangeEnvelope, subject: string) {
+    const subjectSeq = await this.subjectSeq(subject);
+    if (envelope.change?.kind !== 'key') return { subjectSeq, record: null, heldVersions: [] };
+    const keyId = envelope.change.record?.keyId;
+    const record = typeof keyId === 'string' ? this.#deps.directory.getKey(keyId) ?? null : null;
+    const heldVersions = record ? (await this.#deps.store.listMaterial(record.keyId)).map((m) => m.keyVersion) : [];
+    return { subjectSeq, record, heldVersions };
+  }
+
+  #plan(envelope: ChangeEnvelope, decision: Extract<ApplyDecision, { action: 'apply' }>, batch: MutableBatch, adopted: { keyVersion: number; loaded: LoadedKey }[]): void {
+    const change = envelope.change;
+    if (change.kind === 'alias') {
+      if (change.alias) batch.putAliases = [change.alias];
+      else batch.deleteAliases = [change.aliasName];
+      return;
+    }
+    if (change.kind === 'token') {
+      if (change.token) batch.putTokens = [change.token];
+      else batch.deleteTokens = [change.tokenId];
+      return;
+    }
+    const { record } = change;
+    batch.putKeys = [record];
+    batch.putMeta = { ...batch.putMeta, [keyChangeName(record.keyId)]: change };
+    const material: VersionMaterial[] = [];
+    for (const keyVersion of decision.adoptVersions) {
+      const version = change.versions[keyVersion - 1];
+      const wrapped = version?.wrapped[this.#deps.identity.region];
+      if (!version || !wrapped) continue;
+      const secret = unwrapForRegion(this.#deps.identity.transportPrivate, wrapped, transportAad(record.keyId, keyVersion, this.#deps.identity.region));
+      material.push({ keyId: record.keyId, keyVersion, wrapped: this.#deps.rootKey.wrap(secret, materialAad(record.keyId, keyVersion)), publicKey: version.publicKey });
+      adopted.push({ keyVersion, loaded: loadKey(record.keySpec, secret) });
+      secret.fill(0);
+    }
+    if (material.length > 0) batch.putMaterial = material;
+    if (decision.eraseVersions.length > 0) batch.deleteMaterial = decision.eraseVersions.map((keyVersion) => ({ keyId: record.keyId, keyVersion }));
+    if (decision.missingVersions.length > 0) {
+      this.#deps.log.error({ keyId: record.keyId, versions: decision.missingVersions }, 'a change carries no material for this region although the key is allowed here');
+    }
+  }
+
+  #remember(envelope: ChangeEnvelope, decision: Extract<ApplyDecision, { action: 'apply' }>, adopted: { keyVersion: number; loaded: LoadedKey }[]): void {
+    const change = envelope.change;
+    const { directory, tokens, cache } = this.#deps;
+    if (change.kind === 'alias') {
+      if (change.alias) directory.putAlias(change.alias);
+      else directory.deleteAlias(change.aliasName);
+    } else if (change.kind === 'token') {
+      if (change.token) tokens.put(change.token);
+      else tokens.remove(change.tokenId);
+    } else {
+      if (decision.eraseVersions.length > 0) cache.forget(change.record.keyId);
+      for (const { keyVersion, loaded } of adopted) cache.remember(change.record.keyId, keyVersion, loaded);
+      directory.putKey(change.record);
+    }
+  }
+
+  #advance(change: AppliedChange, decision: ApplyDecision): void {
+    this.#appliedSeq = Math.max(this.#appliedSeq, change.seq);
+    this.#lastPublishedAtMs = change.publishedAtMs;
+    const delayMs = Math.max(0, this.#deps.wallClock.nowMs() - change.publishedAtMs);
+    for (const listener of this.#listeners) listener(change, decision, delayMs);
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const waiter = this.#waiters[i];
+      if (waiter && waiter.seq <= this.#appliedSeq) {
+        this.#waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}
+

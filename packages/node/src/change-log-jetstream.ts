@@ -1,0 +1,108 @@
+/**
+ * The replicated change log: appends are signed, published to JetStream with compare-and-set on
+ * the subject's last sequence and a msg-id, and acknowledged once the local consumer applied them.
+ * Incoming changes are verified against the pinned region keys before the applier sees them.
+ */
+import { LatchkeyError, type ChangeEnvelope, type Clock } from '@latchkey/core';
+import { JetStreamReplicator, decodeChange, encodeChange, type ReplicatorOptions, type StreamMessage } from '@latchkey/replication';
+import type { Logger } from 'pino';
+import type { ChangeApplier } from './change-applier.ts';
+import type { ChangeLog, ReplicationStatus } from './change-log.ts';
+import type { ClusterConfig } from './cluster-config.ts';
+import type { RegionIdentity } from './region-identity.ts';
+
+export interface JetStreamLogOptions {
+  readonly servers: readonly string[];
+  readonly user?: string;
+  readonly pass?: string;
+  readonly streamName: string;
+  readonly publishTimeoutMs: number;
+  readonly applyTimeoutMs: number;
+}
+
+export class JetStreamChangeLog implements ChangeLog {
+  readonly mode = 'replicated' as const;
+  readonly #applier: ChangeApplier;
+  readonly #identity: RegionIdentity;
+  readonly #replicator: JetStreamReplicator;
+  readonly #options: JetStreamLogOptions;
+  readonly #wallClock: Clock;
+  readonly #log: Logger;
+  #streamLastSeq: number | null = null;
+  #poller: NodeJS.Timeout | null = null;
+  #rejected = 0;
+
+  constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
+    this.#applier = deps.applier;
+    this.#identity = deps.identity;
+    this.#options = deps.options;
+    this.#wallClock = deps.wallClock;
+    this.#log = deps.log;
+    const cluster = deps.cluster;
+    const replicatorOptions: ReplicatorOptions = {
+      servers: deps.options.servers, region: deps.identity.region, streamName: deps.options.streamName, replicas: cluster.streamReplicas,
+      maxMsgsPerSubject: 64, duplicateWindowMs: 10 * 60_000, publishTimeoutMs: deps.options.publishTimeoutMs, log: deps.log,
+      ...(deps.options.user ? { user: deps.options.user, pass: deps.options.pass ?? '' } : {}),
+    };
+    this.#replicator = new JetStreamReplicator(replicatorOptions, (message) => this.#receive(message, cluster), () => this.#applier.appliedSeq);
+  }
+
+  get rejectedChanges(): number {
+    return this.#rejected;
+  }
+
+  start(): void {
+    this.#replicator.start();
+    const poll = async () => {
+      const last = await this.#replicator.streamLastSeq();
+      if (last !== null) this.#streamLastSeq = last;
+    };
+    this.#poller = setInterval(() => void poll(), 1000);
+    this.#poller.unref();
+  }
+
+  async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<void> {
+    let envelope: ChangeEnvelope;
+    try {
+      envelope = decodeChange(message.data, (region) => cluster.regions.get(region)?.signing);
+    } catch (error) {
+      // An unverifiable change is never applied; the cursor still moves past it so that one bad
+      // message cannot stall the region.
+      this.#rejected += 1;
+      await this.#applier.skip(message.seq, message.publishedAtMs, `${message.subject}: ${(error as Error).message}`);
+      return;
+    }
+    await this.#applier.apply({ seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs });
+  }
+
+  async append(envelope: ChangeEnvelope, subject: string, expectedSubjectSeq: number, msgId: string): Promise<{ streamSeq: number; duplicate: boolean }> {
+    const data = encodeChange(envelope, this.#identity.signingPrivate);
+    const ack = await this.#replicator.publish(subject, data, expectedSubjectSeq, msgId);
+    try {
+      await this.#applier.waitFor(ack.seq, this.#options.applyTimeoutMs);
+    } catch (cause) {
+      throw new LatchkeyError('IndeterminateException', `the change is stored as stream sequence ${ack.seq} but this region has not applied it yet`, { cause });
+    }
+    return { streamSeq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  async catchUp(subject: string): Promise<void> {
+    const seq = await this.#replicator.lastSubjectSeq(subject);
+    await this.#applier.waitFor(seq, this.#options.applyTimeoutMs);
+  }
+
+  async status(): Promise<ReplicationStatus> {
+    const appliedSeq = this.#applier.appliedSeq;
+    const last = this.#streamLastSeq === null ? null : Math.max(this.#streamLastSeq, appliedSeq);
+    const pending = last === null ? null : last - appliedSeq;
+    const published = this.#applier.lastPublishedAtMs;
+    // Behind: how old the newest applied change is. Caught up: no lag.
+    const lagSeconds = pending && published !== null ? Math.max(0, (this.#wallClock.nowMs() - published) / 1000) : 0;
+    return { mode: 'replicated', connected: this.#replicator.connected, appliedSeq, streamLastSeq: last, pending, lagSeconds };
+  }
+
+  async close(): Promise<void> {
+    if (this.#poller) clearInterval(this.#poller);
+    await this.#replicator.close();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Replication gauges and histograms: how far this region is behind the stream, in changes and in
+ * time, and how long changes took from publish to apply here.
+ */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { ChangeApplier } from './change-applier.ts';
+import type { ChangeLog } from './change-log.ts';
+import type { NodeMetrics } from './metrics.ts';
+
+export function registerReplicationMetrics(metrics: NodeMetrics, applier: ChangeApplier, log: ChangeLog): void {
+  const registers = [metrics.registry];
+  let last = { pending: 0, lagSeconds: 0 };
+  const refresh = async () => {
+    const status = await log.status();
+    last = { pending: status.pending ?? last.pending, lagSeconds: status.lagSeconds };
+  };
+  new Gauge({ name: 'latchkey_replication_applied_seq', help: 'Stream sequence applied in this region.', registers, collect() { this.set(applier.appliedSeq); } });
+  new Gauge({
+    name: 'latchkey_replication_pending', help: 'Stream last sequence minus applied sequence (last known while the stream is unreachable).', registers,
+    async collect() { await refresh(); this.set(last.pending); },
+  });
+  new Gauge({
+    name: 'latchkey_replication_lag_seconds', help: 'Now minus the publish time of the last applied change while changes are pending; 0 when caught up.', registers,
+    async collect() { await refresh(); this.set(last.lagSeconds); },
+  });
+  const delay = new Histogram({
+    name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const applied = new Counter({ name: 'latchkey_replication_changes_total', help: 'Changes seen by the applier, by outcome.', labelNames: ['outcome'] as const, registers });
+  applier.onApplied((_change, decision, delayMs) => {
+    delay.observe(delayMs / 1000);
+    applied.inc({ outcome: decision.action });
+  });
+}

@@ -1,0 +1,2 @@
+export { encodeChange, decodeChange } from './change-codec.ts';
+export { JetStreamReplicator, isTimeout, type ReplicatorOptions, type StreamMessage, type MessageHandler } from './jetstream-replicator.ts';
