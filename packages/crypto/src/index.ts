@@ -16,6 +16,6 @@ export { generateDataKeyPair } from './data-keys.ts';
 export { randomBytes } from './random.ts';
 export { sha256Hex } from './sha256-hex.ts';
 export {
-  generateRegionIdentity, privateKeyOf, signBytes, signingPublicKeyOf, transportAad, transportPublicKeyOf, unwrapForRegion, verifyBytes,
+  generateRegionIdentity, privateKeyOf, regionIdentityFromSeeds, signBytes, signingPublicKeyOf, transportAad, transportPublicKeyOf, unwrapForRegion, verifyBytes,
   wrapForRegion, type RegionIdentityMaterial,
 } from './region-transport.ts';

@@ -2,8 +2,9 @@
 // and region, any changed byte fails, and change signatures verify only under the signer's key.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { rootKeyFromBytes } from './root-key.ts';
 import {
-  generateRegionIdentity, privateKeyOf, signBytes, signingPublicKeyOf, transportAad, transportPublicKeyOf, unwrapForRegion, verifyBytes,
+  generateRegionIdentity, regionIdentityFromSeeds, privateKeyOf, signBytes, signingPublicKeyOf, transportAad, transportPublicKeyOf, unwrapForRegion, verifyBytes,
   wrapForRegion,
 } from './region-transport.ts';
 
@@ -44,5 +45,23 @@ describe('region transport', () => {
     expect(verifyBytes(signingPublicKeyOf(us.signingPublicKey), data, signature)).toBe(false);
     expect(verifyBytes(signingPublicKeyOf(eu.signingPublicKey), Buffer.from('change bytez'), signature)).toBe(false);
     expect(() => transportPublicKeyOf(eu.signingPublicKey)).toThrow(/x25519/);
+  });
+});
+
+describe('derived region identity', () => {
+  it('is the same for the same root key and purpose, different otherwise', () => {
+    const root = rootKeyFromBytes(Buffer.alloc(32, 7));
+    const again = rootKeyFromBytes(Buffer.alloc(32, 7));
+    const other = rootKeyFromBytes(Buffer.alloc(32, 8));
+    const a = regionIdentityFromSeeds(root.derive('t/eu'), root.derive('s/eu'));
+    const b = regionIdentityFromSeeds(again.derive('t/eu'), again.derive('s/eu'));
+    const c = regionIdentityFromSeeds(other.derive('t/eu'), other.derive('s/eu'));
+    const d = regionIdentityFromSeeds(root.derive('t/us'), root.derive('s/us'));
+    expect(Buffer.from(a.transportPublicKey).equals(Buffer.from(b.transportPublicKey))).toBe(true);
+    expect(Buffer.from(a.signingPublicKey).equals(Buffer.from(b.signingPublicKey))).toBe(true);
+    expect(Buffer.from(a.transportPublicKey).equals(Buffer.from(c.transportPublicKey))).toBe(false);
+    expect(Buffer.from(a.transportPublicKey).equals(Buffer.from(d.transportPublicKey))).toBe(false);
+    const wrapped = wrapForRegion(transportPublicKeyOf(a.transportPublicKey), Buffer.from('s'), transportAad('k', 1, 'eu'));
+    expect(Buffer.from(unwrapForRegion(privateKeyOf(b.transportPrivateKey), wrapped, transportAad('k', 1, 'eu'))).toString()).toBe('s');
   });
 });

@@ -28,6 +28,21 @@ export interface RegionIdentityMaterial {
   readonly signingPublicKey: Uint8Array;
 }
 
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A deterministic identity from two 32-byte seeds (derived from the root key): same seeds, same keys. */
+export function regionIdentityFromSeeds(transportSeed: Uint8Array, signingSeed: Uint8Array): RegionIdentityMaterial {
+  const transportPrivate = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, transportSeed]), format: 'der', type: 'pkcs8' });
+  const signingPrivate = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, signingSeed]), format: 'der', type: 'pkcs8' });
+  return {
+    transportPrivateKey: transportPrivate.export({ format: 'der', type: 'pkcs8' }),
+    transportPublicKey: createPublicKey(transportPrivate).export({ format: 'der', type: 'spki' }),
+    signingPrivateKey: signingPrivate.export({ format: 'der', type: 'pkcs8' }),
+    signingPublicKey: createPublicKey(signingPrivate).export({ format: 'der', type: 'spki' }),
+  };
+}
+
 /** A fresh identity: X25519 transport pair and Ed25519 signing pair, DER (PKCS#8 / SPKI). */
 export function generateRegionIdentity(): RegionIdentityMaterial {
   const transport = generateKeyPairSync('x25519');

@@ -17,6 +17,11 @@ export interface RootKey {
   wrap(plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** KMSInternalException if the input does not authenticate under this root key and AAD. */
   unwrap(wrapped: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * 32 bytes derived for a purpose (HKDF under a separate label): the region identity is derived
+   * this way, so a region whose store is lost keeps its identity as long as its root key survives.
+   */
+  derive(purpose: string): Uint8Array;
 }
 
 export const ROOT_KEY_BYTES = 32;
@@ -27,6 +32,7 @@ const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 const HKDF_SALT = 'latchkey/root-key/v1';
 const WRAPPING_KEY_INFO = 'latchkey/root-key/v1/wrapping-key';
 const FINGERPRINT_INFO = 'latchkey/root-key/v1/fingerprint';
+const DERIVATION_SEED_INFO = 'latchkey/root-key/v1/derivation-seed';
 
 function derive(rootBytes: Uint8Array, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', rootBytes, HKDF_SALT, info, 32));
@@ -77,8 +83,12 @@ export function rootKeyFromBytes(bytes: Uint8Array): RootKey {
   const wrappingKey = createSecretKey(derived);
   derived.fill(0);
   const fingerprint = createHash('sha256').update(derive(bytes, FINGERPRINT_INFO)).digest('hex');
+  const seed = derive(bytes, DERIVATION_SEED_INFO);
+  const derivationSeed = createSecretKey(seed);
+  seed.fill(0);
   return Object.freeze({
     fingerprint,
+    derive: (purpose: string) => Buffer.from(hkdfSync('sha256', derivationSeed, HKDF_SALT, `latchkey/derived/v1/${purpose}`, 32)),
     wrap: (plaintext: Uint8Array, aad: Uint8Array) => wrapWith(wrappingKey, plaintext, aad),
     unwrap: (wrapped: Uint8Array, aad: Uint8Array) => unwrapWith(wrappingKey, wrapped, aad),
   });

@@ -1,11 +1,11 @@
 /**
  * The region's identity: its X25519 transport key pair (other regions wrap material for it) and
- * Ed25519 signing key pair (it signs the changes it publishes). Created on first start; the
- * private halves are stored wrapped under the root key in the store, never in the clear.
+ * Ed25519 signing key pair (it signs the changes it publishes). Both are DERIVED from the root key
+ * and the region name, so nothing about them is stored: a region that loses its store but keeps
+ * its root key comes back with the same identity and can rebuild from the stream.
  */
 import type { KeyObject } from 'node:crypto';
-import { generateRegionIdentity, privateKeyOf, type RootKey } from '@latchkey/crypto';
-import type { KeyStore } from '@latchkey/storage';
+import { privateKeyOf, regionIdentityFromSeeds, type RootKey } from '@latchkey/crypto';
 
 export interface RegionIdentity {
   readonly region: string;
@@ -15,42 +15,20 @@ export interface RegionIdentity {
   readonly signingPublicKey: Uint8Array;
 }
 
-interface StoredIdentity {
-  readonly region: string;
-  readonly transportPrivateWrapped: Uint8Array;
-  readonly signingPrivateWrapped: Uint8Array;
-  readonly transportPublicKey: Uint8Array;
-  readonly signingPublicKey: Uint8Array;
-}
-
-const META_NAME = 'region/identity';
-const aad = (region: string, part: string): Uint8Array => Buffer.from(`latchkey/identity/v1/${region}/${part}`);
-
-export async function loadOrCreateRegionIdentity(store: KeyStore, rootKey: RootKey, region: string): Promise<{ identity: RegionIdentity; created: boolean }> {
-  let stored = await store.getMeta<StoredIdentity>(META_NAME);
-  let created = false;
-  if (!stored) {
-    const fresh = generateRegionIdentity();
-    stored = {
-      region,
-      transportPrivateWrapped: rootKey.wrap(fresh.transportPrivateKey, aad(region, 'transport')),
-      signingPrivateWrapped: rootKey.wrap(fresh.signingPrivateKey, aad(region, 'signing')),
-      transportPublicKey: fresh.transportPublicKey,
-      signingPublicKey: fresh.signingPublicKey,
-    };
-    await store.commit({ putMeta: { [META_NAME]: stored } });
-    created = true;
-  }
-  const transportPrivate = rootKey.unwrap(stored.transportPrivateWrapped, aad(stored.region, 'transport'));
-  const signingPrivate = rootKey.unwrap(stored.signingPrivateWrapped, aad(stored.region, 'signing'));
+export function deriveRegionIdentity(rootKey: RootKey, region: string): RegionIdentity {
+  const transportSeed = rootKey.derive(`region-identity/${region}/transport`);
+  const signingSeed = rootKey.derive(`region-identity/${region}/signing`);
+  const material = regionIdentityFromSeeds(transportSeed, signingSeed);
+  transportSeed.fill(0);
+  signingSeed.fill(0);
   const identity: RegionIdentity = {
-    region: stored.region,
-    transportPrivate: privateKeyOf(transportPrivate),
-    signingPrivate: privateKeyOf(signingPrivate),
-    transportPublicKey: stored.transportPublicKey,
-    signingPublicKey: stored.signingPublicKey,
+    region,
+    transportPrivate: privateKeyOf(material.transportPrivateKey),
+    signingPrivate: privateKeyOf(material.signingPrivateKey),
+    transportPublicKey: material.transportPublicKey,
+    signingPublicKey: material.signingPublicKey,
   };
-  transportPrivate.fill(0);
-  signingPrivate.fill(0);
-  return { identity, created };
+  material.transportPrivateKey.fill(0);
+  material.signingPrivateKey.fill(0);
+  return identity;
 }

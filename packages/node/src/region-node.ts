@@ -17,7 +17,7 @@ import { StandaloneChangeLog, type ChangeLog } from './change-log.ts';
 import { JetStreamChangeLog } from './change-log-jetstream.ts';
 import { readClusterFile, standaloneCluster, type ClusterConfig } from './cluster-config.ts';
 import { registerClusterRoutes } from './http/routes/cluster-routes.ts';
-import { loadOrCreateRegionIdentity, type RegionIdentity } from './region-identity.ts';
+import { deriveRegionIdentity, type RegionIdentity } from './region-identity.ts';
 import { registerReplicationMetrics } from './replication-metrics.ts';
 import { stateDigest } from './state-digest.ts';
 import type { NodeConfig } from './config.ts';
@@ -74,22 +74,16 @@ async function openRootKey(config: NodeConfig): Promise<RootKey> {
   return (await loadOrCreateRootKeyFile(config.rootKeyFile)).rootKey;
 }
 
-/** What `main.ts init` does: root key, store and region identity, created if missing. */
+/** What `main.ts init` does: create the root key if missing and tell the region's public identity. */
 export async function initRegion(config: NodeConfig): Promise<{ region: string; transportPublicKey: string; signingPublicKey: string }> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const rootKey = await openRootKey(config);
-  const store = createLevelKeyStore({ path: path.join(config.dataDir, 'store') });
-  await store.open();
-  try {
-    const { identity } = await loadOrCreateRegionIdentity(store, rootKey, config.region);
-    return {
-      region: identity.region,
-      transportPublicKey: Buffer.from(identity.transportPublicKey).toString('base64'),
-      signingPublicKey: Buffer.from(identity.signingPublicKey).toString('base64'),
-    };
-  } finally {
-    await store.close();
-  }
+  const identity = deriveRegionIdentity(rootKey, config.region);
+  return {
+    region: identity.region,
+    transportPublicKey: Buffer.from(identity.transportPublicKey).toString('base64'),
+    signingPublicKey: Buffer.from(identity.signingPublicKey).toString('base64'),
+  };
 }
 
 export async function startRegionNode(options: RegionNodeOptions): Promise<RegionNode> {
@@ -151,7 +145,7 @@ async function bootstrapWhenCaughtUp(parts: { changeLog: ChangeLog; tokens: Toke
 async function assemble(parts: Parts): Promise<RegionNode> {
   const { options, clock, log, rootKey, store } = parts;
   const { config } = options;
-  const { identity } = await loadOrCreateRegionIdentity(store, rootKey, config.region);
+  const identity = deriveRegionIdentity(rootKey, config.region);
   const cluster = config.clusterFile ? await readClusterFile(config.clusterFile, identity) : standaloneCluster(identity);
   const directory = await KeyDirectory.load(store);
   const tokens = new TokenRegistry(await store.listTokens());
