@@ -1,2 +1,2 @@
 export { parseConfig, type NodeConfig } from './config.ts';
-export { startRegionNode, LATCHKEY_VERSION, type RegionNode, type RegionNodeOptions } from './region-node.ts';
+export { initRegion, startRegionNode, LATCHKEY_VERSION, type RegionNode, type RegionNodeOptions } from './region-node.ts';

@@ -132,7 +132,9 @@ export class JetStreamReplicator {
     });
     const consumer = await this.#client().consumers.get(o.streamName, this.consumerName);
     this.#messages = await consumer.consume({ max_messages: 256, expires: 5000 });
+    if (this.#closed) await this.#messages.close();
     for await (const m of this.#messages) {
+      if (this.#closed) break;
       if (m.seq <= this.#cursor()) {
         m.ack();
         continue;
@@ -222,6 +224,7 @@ export class JetStreamReplicator {
       // already closed
     }
     await this.#nc?.close().catch(() => undefined);
-    await this.#consuming?.catch(() => undefined);
+    // The loop notices `closed` at its next step; do not let a stuck NATS call hold up shutdown.
+    await Promise.race([this.#consuming?.catch(() => undefined), sleep(2000)]);
   }
 }

@@ -121,6 +121,12 @@ export const registerKeyRoutes: RouteRegistrar = (app, services) => {
     command: (b) => ({ type: 'setMinDecryptionVersion', minDecryptionVersion: b.minDecryptionVersion }),
   });
 
+  commandRoute<{ regions: string[] | null }>(app, services, {
+    method: 'PUT', action: 'regions', operation: 'UpdateKeyRegions', summary: 'Replace the region pinning policy (null: every region); added regions get re-wrapped material, removed ones erase theirs.',
+    body: object({ regions }, ['regions']),
+    command: (b) => ({ type: 'setRegions', regions: b.regions }),
+  });
+
   addRoute<unknown, KeyParams, unknown>(app, {
     method: 'GET', url: '/v1/keys/:keyId/tags', operation: 'ListResourceTags', summary: "A key's tags.",
     params: keyIdParams, response: object({ tags: { type: 'object', additionalProperties: { type: 'string' } } }),
