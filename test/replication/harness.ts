@@ -32,6 +32,8 @@ export interface TestCluster {
   readonly nodes: Map<string, ClusterNode>;
   at(region: string): ClusterNode;
   restartNode(region: string, options?: { wipeStore?: boolean }): Promise<ClusterNode>;
+  /** The environment a region's node runs with (to start it as a separate process). */
+  envOf(region: string): Record<string, string>;
   stopNode(region: string): Promise<void>;
   waitConverged(timeoutMs?: number): Promise<Record<string, any>>;
   stop(): Promise<void>;
@@ -88,12 +90,20 @@ export async function startTestCluster(options: { regions?: string[]; env?: Reco
   const token = (await readFile(path.join(dir.path, 'nodes', first, 'admin.token'), 'utf8')).trim();
   for (const region of regions.slice(1)) nodes.set(region, await startNode(region, envs.get(region) as Record<string, string>, path.join(dir.path, 'nodes', region)));
 
+  // Every region must know the admin token before tests use it anywhere.
+  for (const node of nodes.values()) {
+    await eventually(async () => ((await node.call('GET', '/v1/whoami', undefined, token)).status === 200 ? true : undefined), 30_000, `token in ${node.region}`);
+  }
+
   const cluster: TestCluster = {
     nats, base: dir.path, regions, token, nodes,
     at(region) {
       const node = nodes.get(region);
       if (!node) throw new TypeError(`no node for region ${region}`);
       return node;
+    },
+    envOf(region) {
+      return { ...(envs.get(region) as Record<string, string>) };
     },
     async stopNode(region) {
       await cluster.at(region).node.close();

@@ -3,7 +3,7 @@
  * mapping, metrics, and the routes. Composition lives in region-node.ts; this file only wires HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { LatchkeyError, toLatchkeyError } from '@latchkey/core';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics.ts';
@@ -42,7 +42,8 @@ export function fromFastifyError(error: FastifyError & { validation?: unknown })
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // One line per refused or failed request comes from the error handler; none per success.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {
