@@ -123,23 +123,29 @@ function createChangeLog(config: NodeConfig, applier: ChangeApplier, identity: R
   return replicated;
 }
 
-/** A brand-new region first catches up with the stream, so that it adopts the deployment's tokens. */
+/**
+ * A brand-new region first catches up with the stream, so that it adopts the deployment's tokens;
+ * only if there are none does it create the first admin token. A stream that has just been created
+ * may not have a leader yet, so creation is retried until it lands or the node closes.
+ */
 async function bootstrapWhenCaughtUp(parts: { changeLog: ChangeLog; tokens: TokenRegistry; controlPlane: ControlPlane; config: NodeConfig; log: Logger; closed: () => boolean }): Promise<boolean> {
-  if (parts.tokens.size > 0) return false;
-  for (;;) {
-    if (parts.closed()) return false;
+  let delayMs = 200;
+  while (!parts.closed()) {
+    if (parts.tokens.size > 0) return false;
     const status = await parts.changeLog.status();
-    if (status.connected && status.pending === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (status.connected && status.pending === 0) {
+      try {
+        const created = await bootstrapAdminToken({ tokens: parts.tokens, controlPlane: parts.controlPlane, adminTokenFile: parts.config.adminTokenFile });
+        if (created) parts.log.info({ adminTokenFile: parts.config.adminTokenFile }, 'created the first admin token; it is in this file (mode 0600)');
+        return created;
+      } catch (error) {
+        parts.log.warn({ err: (error as Error).message }, 'could not create the first admin token yet; retrying');
+        delayMs = Math.min(delayMs * 2, 2000);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
-  try {
-    const created = await bootstrapAdminToken({ tokens: parts.tokens, controlPlane: parts.controlPlane, adminTokenFile: parts.config.adminTokenFile });
-    if (created) parts.log.info({ adminTokenFile: parts.config.adminTokenFile }, 'created the first admin token; it is in this file (mode 0600)');
-    return created;
-  } catch (error) {
-    parts.log.error({ err: (error as Error).message }, 'could not create the first admin token');
-    return false;
-  }
+  return false;
 }
 
 async function assemble(parts: Parts): Promise<RegionNode> {
