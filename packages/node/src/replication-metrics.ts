@@ -25,7 +25,7 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
   });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
   const applied = new Counter({ name: 'latchkey_replication_changes_total', help: 'Changes seen by the applier, by outcome.', labelNames: ['outcome'] as const, registers });
   applier.onApplied((_change, decision, delayMs) => {
