@@ -1,22 +1,24 @@
 /**
- * Applies state changes to this region, in stream order: the one path by which keys, aliases and
- * tokens enter the local store, whether the change was made here (standalone) or came from the
- * stream. The pure core decides (decideApply); this shell unwraps material addressed to this
- * region, re-wraps it under the root key, writes record, material, cursor and per-subject
- * sequence in ONE synced batch, and only then updates memory and wakes waiting writers.
+ * Applies state changes to this region, in stream order: the one path by which keys, aliases,
+ * tokens and AWS credentials enter the local store, whether the change was made here (standalone)
+ * or came from the stream. The pure core decides (decideApply); this shell unwraps material
+ * addressed to this region, re-wraps it under the root key, writes record, material, cursor and
+ * per-subject sequence in ONE synced batch, and only then updates memory and wakes waiting writers.
  */
 import {
-  LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type KeyChange,
+  LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type CredentialChange, type KeyChange,
   type VersionMaterial,
 } from '@latchkey/core';
 import { loadKey, transportAad, unwrapForRegion, type LoadedKey, type RootKey } from '@latchkey/crypto';
 import type { KeyStore, StoreBatch } from '@latchkey/storage';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from './cluster-config.ts';
+import type { AwsCredentialRegistry } from './http/aws/credential-registry.ts';
 import type { KeyDirectory } from './key-directory.ts';
 import type { MaterialCache } from './material-cache.ts';
 import type { RegionIdentity } from './region-identity.ts';
 import type { TokenRegistry } from './token-registry.ts';
+import { WriteLock } from './write-lock.ts';
 
 export interface AppliedChange {
   readonly seq: number;
@@ -33,6 +35,8 @@ export interface ApplierDeps {
   readonly directory: KeyDirectory;
   readonly cache: MaterialCache;
   readonly tokens: TokenRegistry;
+  /** AWS credentials (their secrets are unwrapped here, like key material); absent in tests that need none. */
+  readonly credentials?: AwsCredentialRegistry;
   /** Real time, for lag: publish times come from the stream's clock, not from a test clock. */
   readonly wallClock: Clock;
   readonly log: Logger;
@@ -53,6 +57,8 @@ export class ChangeApplier {
   readonly #listeners: AppliedListener[] = [];
   #appliedSeq: number;
   #lastPublishedAtMs: number | null = null;
+  /** Credential changes all rewrite one store entry, so they are applied one at a time. */
+  readonly #credentialLock = new WriteLock();
 
   private constructor(deps: ApplierDeps, appliedSeq: number) {
     this.#deps = deps;
@@ -109,19 +115,26 @@ export class ChangeApplier {
     this.#advance({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason });
   }
 
-  async apply(change: AppliedChange): Promise<ApplyDecision> {
+  apply(change: AppliedChange): Promise<ApplyDecision> {
+    if (change.envelope.change?.kind === 'credential') return this.#credentialLock.run(() => this.#apply(change));
+    return this.#apply(change);
+  }
+
+  async #apply(change: AppliedChange): Promise<ApplyDecision> {
     const { envelope, subject, seq } = change;
     const local = await this.#localState(envelope, subject);
     const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
     const batch: MutableBatch = { putMeta: { [CURSOR]: seq } };
     const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
-    if (decision.action === 'apply') this.#plan(envelope, decision, batch, adopted);
+    let afterCommit: (() => void) | null = null;
+    if (decision.action === 'apply') afterCommit = this.#plan(envelope, decision, batch, adopted);
     else if (decision.action === 'reject') this.#deps.log.warn({ seq, subject, reason: decision.reason }, 'rejected a replicated change');
     if (decision.action === 'apply') batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
     await this.#deps.store.commit(batch);
     if (decision.action === 'apply') {
       this.#subjectSeqs.set(subject, seq);
       this.#remember(envelope, decision, adopted);
+      afterCommit?.();
     }
     this.#advance(change, decision);
     return decision;
@@ -136,18 +149,20 @@ export class ChangeApplier {
     return { subjectSeq, record, heldVersions };
   }
 
-  #plan(envelope: ChangeEnvelope, decision: Extract<ApplyDecision, { action: 'apply' }>, batch: MutableBatch, adopted: { keyVersion: number; loaded: LoadedKey }[]): void {
+  /** Fills the batch; returns what to do in memory once it is durable when #remember does not cover it. */
+  #plan(envelope: ChangeEnvelope, decision: Extract<ApplyDecision, { action: 'apply' }>, batch: MutableBatch, adopted: { keyVersion: number; loaded: LoadedKey }[]): (() => void) | null {
     const change = envelope.change;
     if (change.kind === 'alias') {
       if (change.alias) batch.putAliases = [change.alias];
       else batch.deleteAliases = [change.aliasName];
-      return;
+      return null;
     }
     if (change.kind === 'token') {
       if (change.token) batch.putTokens = [change.token];
       else batch.deleteTokens = [change.tokenId];
-      return;
+      return null;
     }
+    if (change.kind === 'credential') return this.#planCredential(change, decision, batch);
     const { record } = change;
     batch.putKeys = [record];
     batch.putMeta = { ...batch.putMeta, [keyChangeName(record.keyId)]: change };
@@ -166,6 +181,16 @@ export class ChangeApplier {
     if (decision.missingVersions.length > 0) {
       this.#deps.log.error({ keyId: record.keyId, versions: decision.missingVersions }, 'a change carries no material for this region although the key is allowed here');
     }
+    return null;
+  }
+
+  #planCredential(change: CredentialChange, decision: Extract<ApplyDecision, { action: 'apply' }>, batch: MutableBatch): (() => void) | null {
+    const { credentials, identity, rootKey, log } = this.#deps;
+    if (!credentials) return null;
+    if (decision.missingVersions.length > 0) log.error({ accessKeyId: change.accessKeyId }, 'an AWS credential change carries no secret wrapped for this region');
+    const staged = credentials.stage(change, decision.adoptVersions.length > 0, identity, rootKey);
+    batch.putMeta = { ...batch.putMeta, ...staged.putMeta };
+    return staged.commit;
   }
 
   #remember(envelope: ChangeEnvelope, decision: Extract<ApplyDecision, { action: 'apply' }>, adopted: { keyVersion: number; loaded: LoadedKey }[]): void {
@@ -177,7 +202,7 @@ export class ChangeApplier {
     } else if (change.kind === 'token') {
       if (change.token) tokens.put(change.token);
       else tokens.remove(change.tokenId);
-    } else {
+    } else if (change.kind === 'key') {
       if (decision.eraseVersions.length > 0) cache.forget(change.record.keyId);
       for (const { keyVersion, loaded } of adopted) cache.remember(change.record.keyId, keyVersion, loaded);
       directory.putKey(change.record);

@@ -27,6 +27,8 @@ export interface NodeConfig {
   readonly streamName: string;
   readonly publishTimeoutMs: number;
   readonly applyTimeoutMs: number;
+  /** The account id in the ARNs of the AWS-compatible endpoint: 12 digits, as AWS's are. */
+  readonly awsAccountId: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -67,6 +69,12 @@ function replication(env: Env, cwd: string) {
   };
 }
 
+function awsAccountId(env: Env): string {
+  const value = env.LATCHKEY_AWS_ACCOUNT_ID ?? '000000000000';
+  if (!/^[0-9]{12}$/.test(value)) throw configError('LATCHKEY_AWS_ACCOUNT_ID', 'must be 12 digits, as an AWS account id is');
+  return value;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseConfig(env: Env, cwd: string): NodeConfig {
@@ -95,6 +103,7 @@ export function parseConfig(env: Env, cwd: string): NodeConfig {
     bodyLimitBytes: integer(env, 'LATCHKEY_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     batchBodyLimitBytes: integer(env, 'LATCHKEY_BATCH_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     lifecycleIntervalMs: integer(env, 'LATCHKEY_LIFECYCLE_INTERVAL_MS', 60_000, 10, 86_400_000),
+    awsAccountId: awsAccountId(env),
     ...replication(env, cwd),
   });
 }

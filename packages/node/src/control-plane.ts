@@ -8,9 +8,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  KEY_SPEC_INFO, LatchkeyError, aliasSubject, allowedRegions, applyKeyCommand, commandEffects, createKeyRecord, keySubject,
+  KEY_SPEC_INFO, LatchkeyError, aliasSubject, allowedRegions, applyKeyCommand, commandEffects, createKeyRecord, credentialSubject, keySubject,
   materialAad, nextKeyChange, regionsNeedingMaterial, tokenSubject, validateAliasName, validateRegions,
-  type AliasRecord, type ChangeEnvelope, type Clock, type IdSource, type KeyCommand, type KeyRecord, type KeySpec, type KeyUsage,
+  type AliasRecord, type ChangeEnvelope, type Clock, type CredentialRecord, type IdSource, type KeyCommand, type KeyRecord, type KeySpec, type KeyUsage,
   type Principal, type StateChange, type TokenRecord, type WrappedAddition,
 } from '@latchkey/core';
 import { generateKeyMaterial, sha256Hex, transportAad, wrapForRegion, type RootKey } from '@latchkey/crypto';
@@ -43,6 +43,8 @@ export interface ControlPlaneDeps {
   readonly ids: IdSource;
   readonly applier: ChangeApplier;
   readonly log: ChangeLog;
+  /** AWS credentials already applied here: revoking one checks that it exists. */
+  readonly credentials?: { get(accessKeyId: string): CredentialRecord | undefined };
 }
 
 export interface CommandOptions {
@@ -248,9 +250,7 @@ export class ControlPlane {
 
   /** Registers a token made elsewhere (the first admin token, written to a file before this). */
   adoptToken(principalName: string, admin: boolean, token: string): Promise<{ record: TokenRecord; token: string }> {
-    if (!/^[A-Za-z0-9@._:\/-]{1,128}$/.test(principalName)) {
-      throw new LatchkeyError('ValidationException', 'principal must be 1 to 128 characters of letters, digits and @._:/-');
-    }
+    checkPrincipalName(principalName);
     const record: TokenRecord = {
       tokenId: newTokenId(), principal: principalName, admin, tokenHash: sha256Hex(token), creationDateMs: this.#deps.clock.nowMs(),
     };
@@ -265,6 +265,28 @@ export class ControlPlane {
     return this.#serialized(subject, () => this.#casLoop<void>(subject, randomUUID(), () => {
       if (!this.#deps.tokens.get(tokenId)) throw new LatchkeyError('NotFoundException', `token ${tokenId} does not exist`);
       return { change: { kind: 'token', tokenId, token: null }, result: () => undefined };
+    }));
+  }
+
+  /**
+   * Issues an AWS credential for a principal. The caller made the secret and wrapped it for every
+   * region (http/aws/credential-secret.ts); it travels and is applied like key material.
+   */
+  createAwsCredential(principalName: string, accessKeyId: string, wrapped: Record<string, Uint8Array>): Promise<CredentialRecord> {
+    checkPrincipalName(principalName);
+    const record: CredentialRecord = { accessKeyId, principal: principalName, creationDateMs: this.#deps.clock.nowMs() };
+    const subject = credentialSubject(accessKeyId);
+    return this.#serialized(subject, () => this.#casLoop<CredentialRecord>(subject, randomUUID(), (expectedSeq) => {
+      if (expectedSeq !== 0) throw new LatchkeyError('ConflictException', `access key id ${accessKeyId} is taken`);
+      return { change: { kind: 'credential', accessKeyId, credential: record, wrapped }, result: () => record };
+    }));
+  }
+
+  revokeAwsCredential(accessKeyId: string): Promise<void> {
+    const subject = credentialSubject(accessKeyId);
+    return this.#serialized(subject, () => this.#casLoop<void>(subject, randomUUID(), () => {
+      if (!this.#deps.credentials?.get(accessKeyId)) throw new LatchkeyError('NotFoundException', `AWS credential ${accessKeyId} does not exist`);
+      return { change: { kind: 'credential', accessKeyId, credential: null, wrapped: {} }, result: () => undefined };
     }));
   }
 
@@ -291,6 +313,12 @@ export class ControlPlane {
       throw new LatchkeyError('ValidationException', `unknown regions ${unknown.join(', ')}; this deployment has ${known.join(', ')}`);
     }
     return valid;
+  }
+}
+
+function checkPrincipalName(name: string): void {
+  if (!/^[A-Za-z0-9@._:\/-]{1,128}$/.test(name)) {
+    throw new LatchkeyError('ValidationException', 'principal must be 1 to 128 characters of letters, digits and @._:/-');
   }
 }
 

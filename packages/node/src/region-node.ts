@@ -12,6 +12,9 @@ import { loadOrCreateRootKeyFile, rootKeyFromBase64, type RootKey } from '@latch
 import { createLevelKeyStore, type KeyStore } from '@latchkey/storage';
 import type { DestinationStream, Logger } from 'pino';
 import { bootstrapAdminToken } from './admin-bootstrap.ts';
+import { registerAwsEndpoint } from './http/aws/aws-endpoint.ts';
+import { AwsCredentialRegistry } from './http/aws/credential-registry.ts';
+import { registerCredentialRoutes } from './http/aws/credential-routes.ts';
 import { ChangeApplier } from './change-applier.ts';
 import { StandaloneChangeLog, type ChangeLog } from './change-log.ts';
 import { JetStreamChangeLog } from './change-log-jetstream.ts';
@@ -56,6 +59,8 @@ export interface RegionNode {
   readonly config: NodeConfig;
   readonly app: FastifyInstance;
   readonly url: string;
+  /** The AWS KMS-compatible endpoint: the same port as the native API (POST / with X-Amz-Target). */
+  readonly awsUrl: string;
   readonly log: Logger;
   readonly controlPlane: ControlPlane;
   readonly lifecycle: LifecycleManager;
@@ -156,12 +161,13 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   const directory = await KeyDirectory.load(store);
   const tokens = new TokenRegistry(await store.listTokens());
   const cache = new MaterialCache(store, rootKey);
+  const credentials = await AwsCredentialRegistry.load(store, rootKey, log.child({ component: 'aws-credentials' }));
   const applier = await ChangeApplier.load({
-    identity, cluster, rootKey, store, directory, cache, tokens, wallClock: systemClock, log: log.child({ component: 'applier' }),
+    identity, cluster, rootKey, store, directory, cache, tokens, credentials, wallClock: systemClock, log: log.child({ component: 'applier' }),
   });
   const changeLog = createChangeLog(config, applier, identity, cluster, log);
   const controlPlane = new ControlPlane({
-    region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog,
+    region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog, credentials,
   });
   const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated' });
   const lifecycle = new LifecycleManager({
@@ -185,6 +191,8 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   for (const register of [registerOperationsRoutes, registerKeyRoutes, registerCryptoRoutes, registerBatchRoutes, registerAliasRoutes, registerTokenRoutes, registerClusterRoutes]) {
     register(app, services);
   }
+  registerCredentialRoutes(app, services, credentials);
+  registerAwsEndpoint(app, { services, credentials, accountId: config.awsAccountId, wallClock: systemClock });
   app.get('/v1/openapi.json', { config: { operation: 'OpenApi', access: 'open', summary: 'This document.' } }, async () =>
     openApiDocument(routes, { version: LATCHKEY_VERSION }));
 
@@ -196,7 +204,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   log.info({ url: address }, 'region node serving');
 
   return {
-    config, app, url: address, log, controlPlane, lifecycle, changeLog, applier, bootstrapped,
+    config, app, url: address, awsUrl: address, log, controlPlane, lifecycle, changeLog, applier, bootstrapped,
     async close() {
       serving = false;
       closed = true;

@@ -6,6 +6,7 @@
  */
 import { keyRecordViolations } from '../key-invariants.ts';
 import type { KeyRecord } from '../key-record.ts';
+import { credentialChangeProblem, credentialDecision } from './credential-change.ts';
 import { holdsKey, subjectOf, type ChangeEnvelope, type KeyChange } from './state-change.ts';
 
 export interface LocalItemState {
@@ -71,6 +72,11 @@ export function decideApply(
   if (streamSeq <= local.subjectSeq) return { action: 'skip', reason: 'already-applied' };
   if (envelope.formatVersion !== 1) return { action: 'reject', reason: `unknown format version ${String(envelope.formatVersion)}` };
   const change = envelope.change;
+  if (change.kind === 'credential') {
+    const problem = credentialChangeProblem(change, subject);
+    if (problem !== null) return { action: 'reject', reason: problem };
+    return { action: 'apply', ...credentialDecision(change, region), eraseVersions: [], revisionGap: false };
+  }
   if (change.kind !== 'key') {
     if (subject !== subjectOf(change)) return { action: 'reject', reason: `subject ${subject} does not match the change` };
     return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false };

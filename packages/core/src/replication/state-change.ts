@@ -1,8 +1,9 @@
 /**
- * The replicated unit: a state change carries the FULL new state of one key, alias or token, so
- * that any single message is enough to rebuild that item, and a bounded history per subject is
- * safe. Key changes carry every version's secret wrapped once per allowed region, under that
- * region's transport public key; a region outside the policy gets nothing it can unwrap.
+ * The replicated unit: a state change carries the FULL new state of one key, alias, token or AWS
+ * credential, so that any single message is enough to rebuild that item, and a bounded history per
+ * subject is safe. Key changes carry every version's secret wrapped once per allowed region, under
+ * that region's transport public key; a region outside the policy gets nothing it can unwrap.
+ * Credential changes carry their secret the same way, wrapped for every region.
  */
 import type { AliasRecord, KeyRecord, TokenRecord } from '../key-record.ts';
 
@@ -34,7 +35,26 @@ export interface TokenChange {
   readonly token: TokenRecord | null;
 }
 
-export type StateChange = KeyChange | AliasChange | TokenChange;
+/**
+ * An AWS SigV4 credential of a principal. SigV4 verification needs the secret itself (an HMAC key),
+ * so it cannot be stored hashed like a bearer token; it travels like key material instead.
+ */
+export interface CredentialRecord {
+  readonly accessKeyId: string;
+  readonly principal: string;
+  readonly creationDateMs: number;
+}
+
+export interface CredentialChange {
+  readonly kind: 'credential';
+  readonly accessKeyId: string;
+  /** null: the credential was revoked. */
+  readonly credential: CredentialRecord | null;
+  /** region name -> the secret access key wrapped under that region's transport key (empty when revoked). */
+  readonly wrapped: Readonly<Record<string, Uint8Array>>;
+}
+
+export type StateChange = KeyChange | AliasChange | TokenChange | CredentialChange;
 
 /** What travels on the stream: the change plus where and when it was made. */
 export interface ChangeEnvelope {
@@ -58,6 +78,8 @@ export function subjectOf(change: StateChange): string {
       return `${SUBJECT_PREFIX}.alias.${change.aliasName}`;
     case 'token':
       return `${SUBJECT_PREFIX}.token.${change.tokenId}`;
+    case 'credential':
+      return `${SUBJECT_PREFIX}.credential.${change.accessKeyId}`;
   }
 }
 
@@ -71,6 +93,10 @@ export function aliasSubject(aliasName: string): string {
 
 export function tokenSubject(tokenId: string): string {
   return `${SUBJECT_PREFIX}.token.${tokenId}`;
+}
+
+export function credentialSubject(accessKeyId: string): string {
+  return `${SUBJECT_PREFIX}.credential.${accessKeyId}`;
 }
 
 /** The regions allowed to hold a key: its pinning policy, or every region of the deployment. */

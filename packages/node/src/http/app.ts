@@ -63,6 +63,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   // The API speaks JSON only: without this, fastify would also accept text/plain bodies.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
+  // Routes that serve several operations (the AWS endpoint) name the one they ran, for metrics.
+  app.decorateRequest('metricsOperation', null);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -73,7 +75,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    const operation = (request.routeOptions.config as Partial<RouteConfig>).operation ?? 'Unknown';
+    const operation = request.metricsOperation ?? (request.routeOptions.config as Partial<RouteConfig>).operation ?? 'Unknown';
     const code = (reply as unknown as { latchkeyCode?: string }).latchkeyCode ?? 'ok';
     deps.metrics.requests.inc({ operation, result: code });
     deps.metrics.latency.observe({ operation }, reply.elapsedTime / 1000);
@@ -97,4 +99,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
     });
   });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    metricsOperation: string | null;
+  }
 }
