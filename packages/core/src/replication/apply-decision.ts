@@ -3,6 +3,9 @@
  * shell then performs (unwrap and re-wrap material, write the batch, advance the cursor, ack).
  * Changes are applied in stream order; a change at or below the sequence already applied for its
  * subject is a redelivery and is skipped, so applying is idempotent.
+ *
+ * Anyone who can publish on the stream can put bytes there, so the envelope is read defensively:
+ * a malformed change is rejected with a reason, never a TypeError that would wedge the consumer.
  */
 import { keyRecordViolations } from '../key-invariants.ts';
 import type { KeyRecord } from '../key-record.ts';
@@ -33,9 +36,40 @@ export type ApplyDecision =
     readonly revisionGap: boolean;
   };
 
+function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Regions must be a real list: `includes` on a string would turn pinning into a substring match. */
+function regionsProblem(regions: unknown): string | null {
+  if (regions === null) return null;
+  if (!Array.isArray(regions) || regions.length === 0 || !regions.every((r) => typeof r === 'string')) {
+    return 'regions is neither null nor a non-empty list of region names';
+  }
+  return null;
+}
+
+function versionShapeProblem(versions: unknown): string | null {
+  if (!Array.isArray(versions)) return 'versions is not a list';
+  const wellFormed = versions.every((v: unknown) => isObject(v) && Number.isInteger(v.keyVersion) && isObject(v.wrapped));
+  return wellFormed ? null : 'a version envelope is malformed';
+}
+
+const CHANGE_KINDS: readonly unknown[] = ['key', 'alias', 'token', 'credential'];
+
+function envelopeShapeProblem(envelope: unknown): string | null {
+  if (!isObject(envelope)) return 'the envelope is not an object';
+  if (envelope.formatVersion !== 1) return `unknown format version ${String(envelope.formatVersion)}`;
+  const change = envelope.change;
+  if (!isObject(change) || !CHANGE_KINDS.includes(change.kind)) return 'the envelope carries no change of a known kind';
+  return null;
+}
+
 function keyChangeProblems(change: KeyChange, subject: string): string | null {
   const problems = keyRecordViolations(change.record);
   if (problems.length > 0) return `invalid key record: ${problems.join('; ')}`;
+  const shape = regionsProblem(change.record.regions) ?? versionShapeProblem(change.versions);
+  if (shape !== null) return shape;
   if (subject !== subjectOf(change)) return `subject ${subject} does not match key ${change.record.keyId}`;
   const numbers = change.versions.map((v) => v.keyVersion);
   if (numbers.some((n, i) => n !== i + 1)) return 'versions are not 1..n in order';
@@ -55,7 +89,9 @@ function decideKey(change: KeyChange, local: LocalItemState, region: string, dep
   const missingVersions: number[] = [];
   for (const version of change.versions) {
     if (held.has(version.keyVersion)) continue;
-    if (version.wrapped[region] !== undefined) adoptVersions.push(version.keyVersion);
+    // Own properties only: a region named like an Object.prototype member ("constructor") must not
+    // find an inherited function and take it for material wrapped for itself.
+    if (Object.hasOwn(version.wrapped, region)) adoptVersions.push(version.keyVersion);
     else missingVersions.push(version.keyVersion);
   }
   return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap };
@@ -70,7 +106,8 @@ export function decideApply(
   deploymentRegions: readonly string[],
 ): ApplyDecision {
   if (streamSeq <= local.subjectSeq) return { action: 'skip', reason: 'already-applied' };
-  if (envelope.formatVersion !== 1) return { action: 'reject', reason: `unknown format version ${String(envelope.formatVersion)}` };
+  const envelopeProblem = envelopeShapeProblem(envelope);
+  if (envelopeProblem !== null) return { action: 'reject', reason: envelopeProblem };
   const change = envelope.change;
   if (change.kind === 'credential') {
     const problem = credentialChangeProblem(change, subject);

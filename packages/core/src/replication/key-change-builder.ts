@@ -48,5 +48,6 @@ export function nextKeyChange(
 export function regionsNeedingMaterial(previous: KeyChange | null, record: KeyRecord, deploymentRegions: readonly string[]): string[] {
   if (record.keyState === 'Destroyed' || previous === null) return [];
   const regions = allowedRegions(record, deploymentRegions);
-  return regions.filter((region) => previous.versions.some((v) => v.wrapped[region] === undefined));
+  // Own properties only: an inherited member ("constructor") is not material for a region of that name.
+  return regions.filter((region) => previous.versions.some((v) => !Object.hasOwn(v.wrapped, region)));
 }

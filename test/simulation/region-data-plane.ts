@@ -1,0 +1,56 @@
+/**
+ * The data plane of a region: encrypt and decrypt from the local store only, so it keeps working
+ * with no stream and no peers (design invariant 4). A "ciphertext" names its key, version and the
+ * material that sealed it; decryption succeeds only where that exact material is held, so a region
+ * that holds a different secret under the same version number fails loudly.
+ */
+import { LatchkeyError, allowedRegions } from '@latchkey/core';
+import type { LocalKey, RegionStore } from './region-store.ts';
+
+export interface SimCiphertext {
+  readonly ciphertextId: string;
+  readonly keyId: string;
+  readonly keyVersion: number;
+  readonly sealedWith: string;
+  readonly plaintext: string;
+  readonly encryptedIn: string;
+}
+
+function usableKey(store: RegionStore, region: string, deployment: readonly string[], keyId: string): LocalKey {
+  const local = store.keys.get(keyId);
+  if (local === undefined || local.record.keyState === 'Destroyed') {
+    throw new LatchkeyError('NotFoundException', `key ${keyId} does not exist in ${region}`);
+  }
+  const allowed = allowedRegions(local.record, deployment);
+  if (!allowed.includes(region)) {
+    throw new LatchkeyError('KeyNotAllowedInRegionException', `key ${keyId} is pinned to ${allowed.join(', ')}; ${region} may not use it`);
+  }
+  if (local.record.keyState === 'Disabled') throw new LatchkeyError('DisabledException', `key ${keyId} is disabled`);
+  if (local.record.keyState === 'PendingDeletion') throw new LatchkeyError('KMSInvalidStateException', `key ${keyId} is pending deletion`);
+  return local;
+}
+
+export function encryptLocally(
+  store: RegionStore, region: string, deployment: readonly string[], keyId: string, plaintext: string, ciphertextId: string,
+): SimCiphertext {
+  const local = usableKey(store, region, deployment, keyId);
+  const keyVersion = local.record.currentVersion;
+  const material = local.material.get(keyVersion);
+  if (material === undefined) throw new LatchkeyError('KMSInternalException', `${region} holds no material for ${keyId} v${keyVersion}`);
+  return { ciphertextId, keyId, keyVersion, sealedWith: material.materialId, plaintext, encryptedIn: region };
+}
+
+export function decryptLocally(store: RegionStore, region: string, deployment: readonly string[], ciphertext: SimCiphertext): string {
+  const local = usableKey(store, region, deployment, ciphertext.keyId);
+  const { keyVersion } = ciphertext;
+  if (keyVersion > local.record.currentVersion) {
+    throw new LatchkeyError('NotFoundException', `${region} does not know ${ciphertext.keyId} v${keyVersion} yet`);
+  }
+  if (keyVersion < local.record.minDecryptionVersion) {
+    throw new LatchkeyError('KeyVersionRetiredException', `v${keyVersion} is below the minimum decryption version`);
+  }
+  const material = local.material.get(keyVersion);
+  if (material === undefined) throw new LatchkeyError('KMSInternalException', `${region} holds no material for ${ciphertext.keyId} v${keyVersion}`);
+  if (material.materialId !== ciphertext.sealedWith) throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext does not authenticate');
+  return ciphertext.plaintext;
+}

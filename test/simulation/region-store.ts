@@ -1,0 +1,101 @@
+/**
+ * A region node's durable store, and how one change from the stream lands in it. The decision is
+ * the pure core's `decideApply`; this file performs it: unwrap adopted versions with the region's
+ * transport key and keep them re-wrapped under its root (here: tagged with the region), erase what
+ * the decision says, and record the change, its subject sequence and its change id in one step,
+ * which stands for one atomic LevelDB batch (persist, then acknowledge).
+ */
+import {
+  decideApply, keySubject, type ApplyDecision, type ChangeEnvelope, type KeyChange, type KeyRecord, type LocalItemState,
+} from '@latchkey/core';
+import { materialIdOf, unwrapAsRegion } from './sim-material.ts';
+
+/** A version's secret as the region keeps it: re-wrapped under this region's root key. */
+export interface HeldMaterial {
+  readonly keyVersion: number;
+  readonly materialId: string;
+  readonly rootOf: string;
+}
+
+export interface LocalKey {
+  readonly record: KeyRecord;
+  /** The change last applied: a writer builds the next one from it (it carries other regions' blobs). */
+  readonly change: KeyChange;
+  readonly subjectSeq: number;
+  readonly material: ReadonlyMap<number, HeldMaterial>;
+}
+
+/** What the idempotency table remembers of an applied change: enough to answer a retried call. */
+export interface AppliedChange {
+  readonly seq: number;
+  readonly record: KeyRecord;
+  /** Material id of the newest version the change carried, if any slot is readable. */
+  readonly newestMaterialId: string | null;
+}
+
+export interface MessageToApply {
+  readonly seq: number;
+  readonly subject: string;
+  readonly envelope: ChangeEnvelope;
+}
+
+export class RegionStore {
+  readonly keys = new Map<string, LocalKey>();
+  readonly appliedChanges = new Map<string, AppliedChange>();
+  /** The highest stream sequence applied in order: what the region acknowledges (AckAll). */
+  cursor = 0;
+
+  wipe(): void {
+    this.keys.clear();
+    this.appliedChanges.clear();
+    this.cursor = 0;
+  }
+}
+
+const KEY_SUBJECT_PREFIX = keySubject('');
+
+function localState(local: LocalKey | undefined): LocalItemState {
+  return { subjectSeq: local?.subjectSeq ?? 0, record: local?.record ?? null, heldVersions: [...(local?.material.keys() ?? [])] };
+}
+
+function newestMaterialId(change: KeyChange): string | null {
+  const newest = change.versions.at(-1);
+  const blob = newest === undefined ? undefined : Object.values(newest.wrapped)[0];
+  return blob === undefined ? null : materialIdOf(blob);
+}
+
+type Applied = Extract<ApplyDecision, { action: 'apply' }>;
+
+function adoptAndErase(region: string, change: KeyChange, decision: Applied, held: ReadonlyMap<number, HeldMaterial>, anomalies: string[]): Map<number, HeldMaterial> {
+  const material = new Map(held);
+  for (const keyVersion of decision.eraseVersions) material.delete(keyVersion);
+  for (const keyVersion of decision.adoptVersions) {
+    const blob = change.versions[keyVersion - 1]?.wrapped[region];
+    try {
+      const secret = unwrapAsRegion(blob ?? new Uint8Array(), region, change.record.keyId, keyVersion);
+      material.set(keyVersion, { keyVersion, materialId: secret.materialId, rootOf: region });
+    } catch (error) {
+      anomalies.push(`${region}: ${(error as Error).message}`);
+    }
+  }
+  if (decision.missingVersions.length > 0) {
+    anomalies.push(`${region}: ${change.record.keyId} allowed here but v${decision.missingVersions.join(',')} carry no material for it`);
+  }
+  return material;
+}
+
+/** Applies one message; returns anomalies (rejections, missing material) for the simulation to report. */
+export function applyToStore(store: RegionStore, region: string, deployment: readonly string[], message: MessageToApply): string[] {
+  if (!message.subject.startsWith(KEY_SUBJECT_PREFIX)) return [`${region}: seq ${message.seq} on unexpected subject ${message.subject}`];
+  const keyId = message.subject.slice(KEY_SUBJECT_PREFIX.length);
+  const local = store.keys.get(keyId);
+  const decision = decideApply(message.envelope, message.subject, message.seq, localState(local), region, deployment);
+  if (decision.action === 'skip') return [];
+  if (decision.action === 'reject') return [`${region}: rejected seq ${message.seq}: ${decision.reason}`];
+  const anomalies: string[] = [];
+  const change = message.envelope.change as KeyChange;
+  const material = adoptAndErase(region, change, decision, local?.material ?? new Map(), anomalies);
+  store.keys.set(keyId, { record: change.record, change, subjectSeq: message.seq, material });
+  store.appliedChanges.set(message.envelope.changeId, { seq: message.seq, record: change.record, newestMaterialId: newestMaterialId(change) });
+  return anomalies;
+}

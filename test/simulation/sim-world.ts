@@ -1,0 +1,191 @@
+/**
+ * The simulated deployment: one stream, one durable consumer and one node per region, the network
+ * between them and one clock. Everything is driven by explicit calls (a schedule), so a run is a
+ * pure function of its schedule: no timers, no Math.random, no real time.
+ */
+import type { KeyObservation } from '../checkers/types.ts';
+import type { HistoryEntry } from './history.ts';
+import type { SimCiphertext } from './region-data-plane.ts';
+import type { PublishAttemptReply, WriterPort } from './region-writer.ts';
+import { SimConsumer } from './sim-consumer.ts';
+import { SimNetwork } from './sim-network.ts';
+import { SimRegion } from './sim-region.ts';
+import { SimStream, type PublishRequest, type StoredMessage } from './sim-stream.ts';
+
+export interface WorldConfig {
+  readonly regions: readonly string[];
+  readonly maxMsgsPerSubject: number;
+  readonly duplicateWindowMs: number;
+  readonly ackWaitMs: number;
+  readonly fetchBatch: number;
+  readonly startMs: number;
+}
+
+export const REGION_NAMES = ['us-east', 'eu-west', 'ap-south', 'sa-east', 'af-south'] as const;
+
+export function worldConfig(regionCount: number, overrides: Partial<WorldConfig> = {}): WorldConfig {
+  return {
+    regions: REGION_NAMES.slice(0, regionCount),
+    maxMsgsPerSubject: 3,
+    duplicateWindowMs: 120_000,
+    ackWaitMs: 5_000,
+    fetchBatch: 8,
+    startMs: Date.UTC(2026, 0, 1),
+    ...overrides,
+  };
+}
+
+/** A retry budget for a client: an indeterminate write may be retried with its change id while this holds. */
+export interface RetryableWrite {
+  readonly entry: HistoryEntry;
+  readonly retry: (world: SimWorld, region: string) => void;
+}
+
+export class SimWorld {
+  readonly config: WorldConfig;
+  readonly stream: SimStream;
+  readonly network: SimNetwork;
+  readonly consumers = new Map<string, SimConsumer>();
+  readonly regions = new Map<string, SimRegion>();
+  readonly history: HistoryEntry[] = [];
+  readonly ciphertexts: SimCiphertext[] = [];
+  readonly observations: KeyObservation[] = [];
+  readonly retryable: RetryableWrite[] = [];
+  /** Every publish attempt and what the writer saw, for scenarios that assert on the wire. */
+  readonly publishLog: { readonly region: string; readonly msgId: string; readonly reply: string }[] = [];
+  /** Key ids clients know of: created ok or indeterminate (a client may guess the rest). */
+  readonly knownKeys: string[] = [];
+  nowMs: number;
+  step = 0;
+  #counter = 0;
+  readonly #lastObserved = new Map<string, string>();
+
+  constructor(config: WorldConfig) {
+    this.config = config;
+    this.nowMs = config.startMs;
+    this.stream = new SimStream({ maxMsgsPerSubject: config.maxMsgsPerSubject, duplicateWindowMs: config.duplicateWindowMs });
+    this.network = new SimNetwork(config.regions);
+    for (const name of config.regions) {
+      this.regions.set(name, new SimRegion(name, config.regions));
+      this.consumers.set(name, new SimConsumer(config.ackWaitMs));
+    }
+  }
+
+  region(name: string): SimRegion {
+    return this.regions.get(name)!;
+  }
+
+  /** A fresh, deterministic name for ids, material and plaintexts. */
+  nextId(prefix: string): string {
+    this.#counter += 1;
+    return `${prefix}-${this.#counter}`;
+  }
+
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+
+  /** The stream serves only with a quorum of the cluster; recomputed after every network change. */
+  refreshQuorum(): void {
+    this.stream.setAvailable(this.network.hasQuorum());
+  }
+
+  publish(region: string, request: PublishRequest): PublishAttemptReply {
+    const reply = this.#publishThroughLink(region, request);
+    const seen = reply.kind === 'ack' && reply.duplicate ? 'duplicate' : reply.kind;
+    this.publishLog.push({ region, msgId: request.msgId, reply: seen });
+    return reply;
+  }
+
+  #publishThroughLink(region: string, request: PublishRequest): PublishAttemptReply {
+    // A node that knows its connection is down does not send: a definite failure, not a timeout.
+    if (!this.network.reachable(region)) return { kind: 'unavailable' };
+    const fault = this.network.takePublishFault(region);
+    if (fault === 'lose-request') return { kind: 'timeout' };
+    const reply = this.stream.publish(request, this.nowMs);
+    if (fault === 'lose-reply-then-cut') this.network.cut(region);
+    return fault === null ? reply : { kind: 'timeout' };
+  }
+
+  /** Reads of the stream (ordered consumer on one subject) need the link and a stream leader. */
+  subjectMessages(region: string, subject: string): readonly StoredMessage[] | null {
+    if (!this.network.reachable(region) || !this.stream.available) return null;
+    return this.stream.subjectMessages(subject);
+  }
+
+  port(region: string): WriterPort {
+    return {
+      nowMs: () => this.nowMs,
+      newMaterialId: () => this.nextId(`mat.${region}`),
+      publish: (request) => this.publish(region, request),
+      subjectMessages: (subject) => this.subjectMessages(region, subject),
+    };
+  }
+
+  /** The consumer hands the next batch to the network (a pull request answered). */
+  pull(region: string, max = this.config.fetchBatch): void {
+    if (!this.network.reachable(region) || !this.stream.available) return;
+    const deliveries = this.consumers.get(region)!.fetch(this.stream, max, this.nowMs);
+    this.network.send(region, deliveries, this.nowMs);
+  }
+
+  /** The region takes what arrived, applies in order and acknowledges its cursor (the ack may be lost). */
+  deliver(region: string, max: number): void {
+    const cursor = this.region(region).receive(this.network.receive(region, max, this.nowMs));
+    if (cursor !== null && this.network.reachable(region) && this.stream.available) {
+      this.consumers.get(region)!.ack(cursor, this.nowMs);
+    }
+  }
+
+  /** A healthy round for one region: fetch a batch and take in everything that is due. */
+  replicate(region: string): void {
+    this.pull(region);
+    this.deliver(region, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Restart of a node: volatile state and its connection are gone, its store and durable consumer stay. */
+  restart(region: string): void {
+    this.region(region).restart();
+    this.network.resetConnection(region);
+  }
+
+  /** A node that lost its disk recreates its consumer from its (empty) cursor. */
+  wipe(region: string): void {
+    this.region(region).wipe();
+    this.network.resetConnection(region);
+    this.consumers.get(region)!.reset(0);
+  }
+
+  caughtUp(): boolean {
+    const last = this.stream.lastSeq;
+    return this.config.regions.every((r) => this.region(r).store.cursor === last && this.consumers.get(r)!.ackFloor === last);
+  }
+
+  /** Heals every fault and replicates until every region has applied the whole stream. */
+  healAndQuiesce(maxRounds = 500): void {
+    this.network.healAll();
+    this.refreshQuorum();
+    for (let round = 0; round < maxRounds && !this.caughtUp(); round++) {
+      // Waiting out the ack wait makes the consumer redeliver whatever was lost in flight.
+      this.advance(this.config.ackWaitMs);
+      for (const region of this.config.regions) {
+        this.pull(region, 64);
+        this.deliver(region, Number.MAX_SAFE_INTEGER);
+      }
+    }
+    if (!this.caughtUp()) throw new Error(`replication did not quiesce within ${maxRounds} rounds`);
+  }
+
+  /** Records each region's view of each key when it changed since the last observation. */
+  observe(): void {
+    for (const region of this.regions.values()) {
+      for (const view of region.views()) {
+        const id = `${region.name}/${view.keyId}`;
+        const signature = `${view.revision}|${view.keyState}|${view.heldVersions.join(',')}`;
+        if (this.#lastObserved.get(id) === signature) continue;
+        this.#lastObserved.set(id, signature);
+        this.observations.push({ ...view, region: region.name, at: this.step });
+      }
+    }
+  }
+}
