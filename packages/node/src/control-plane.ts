@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  KEY_SPEC_INFO, LatchkeyError, aliasSubject, allowedRegions, applyKeyCommand, commandEffects, createKeyRecord, credentialSubject, keySubject,
+  KEY_SPEC_INFO, LatchkeyError, aliasSubject, isAliasName, allowedRegions, applyKeyCommand, commandEffects, createKeyRecord, credentialSubject, keySubject,
   materialAad, nextKeyChange, regionsNeedingMaterial, tokenSubject, validateAliasName, validateRegions,
   type AliasRecord, type ChangeEnvelope, type Clock, type CredentialRecord, type IdSource, type KeyCommand, type KeyRecord, type KeySpec, type KeyUsage,
   type Principal, type StateChange, type TokenRecord, type WrappedAddition,
@@ -131,8 +131,25 @@ export class ControlPlane {
   }
 
   /** Applies a command to a key (by id or alias) on its latest state. */
+  /**
+   * Resolves a key for a write. A key or alias made in another region moments ago may not have
+   * reached this one yet: before answering NotFound, catch up on its subject and look again.
+   */
+  async #resolveFresh(reference: string): Promise<KeyRecord> {
+    try {
+      return this.#deps.directory.resolve(reference);
+    } catch (error) {
+      if (!(error instanceof LatchkeyError) || error.code !== 'NotFoundException' || this.#deps.log.mode === 'standalone') throw error;
+      const subject = isAliasName(reference) ? aliasSubject(reference) : keySubject(reference);
+      await this.#deps.log.catchUp(subject).catch(() => undefined);
+      const alias = this.#deps.directory.getAlias(reference);
+      if (alias) await this.#deps.log.catchUp(keySubject(alias.targetKeyId)).catch(() => undefined);
+      return this.#deps.directory.resolve(reference);
+    }
+  }
+
   async runCommand(reference: string, command: KeyCommand, options: CommandOptions = {}): Promise<KeyRecord> {
-    const keyId = this.#deps.directory.resolve(reference).keyId;
+    const keyId = (await this.#resolveFresh(reference)).keyId;
     const subject = keySubject(keyId);
     const msgId = options.idempotencyKey && options.principal
       ? idempotentMsgId(options.principal.principal, subject, command.type, options.idempotencyKey)
