@@ -33,21 +33,21 @@ export interface ListAliasesOutput {
 
 export async function createAlias(requester: Requester, input: AliasTargetInput): Promise<AliasOutput> {
   const body = { aliasName: input.aliasName, targetKeyId: input.targetKeyId };
-  return (await call(requester, { method: 'POST', path: '/v1/aliases', body, effect: 'write' })).as<AliasOutput>();
+  return (await call(requester, { operation: 'CreateAlias', method: 'POST', path: '/v1/aliases', body, effect: 'write' })).as<AliasOutput>();
 }
 
 export async function listAliases(requester: Requester, input: ListAliasesInput = {}): Promise<ListAliasesOutput> {
   const query = { keyId: input.keyId, limit: input.limit, marker: input.marker };
-  const answer = await call(requester, { method: 'GET', path: '/v1/aliases', query, effect: 'read' });
+  const answer = await call(requester, { operation: 'ListAliases', method: 'GET', path: '/v1/aliases', query, effect: 'read' });
   answer.list(answer.fields.aliases, 'aliases');
   return answer.as<ListAliasesOutput>();
 }
 
 export async function updateAlias(requester: Requester, input: AliasTargetInput): Promise<AliasOutput> {
-  const request = { method: 'PUT', path: aliasPath(input.aliasName), body: { targetKeyId: input.targetKeyId }, effect: 'write' } as const;
+  const request = { operation: 'UpdateAlias', method: 'PUT', path: aliasPath(input.aliasName), body: { targetKeyId: input.targetKeyId }, effect: 'write' } as const;
   return (await call(requester, request)).as<AliasOutput>();
 }
 
 export function deleteAlias(requester: Requester, aliasName: string): Promise<void> {
-  return callNoContent(requester, { method: 'DELETE', path: aliasPath(aliasName), effect: 'write' });
+  return callNoContent(requester, { operation: 'DeleteAlias', method: 'DELETE', path: aliasPath(aliasName), effect: 'write' });
 }

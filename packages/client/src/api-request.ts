@@ -1,7 +1,8 @@
 /**
  * The seam every operation goes through: an operation describes its HTTP request as data and hands
- * it to a Requester. Today the Requester is one endpoint over fetch; a region router (failover,
- * retries of what is safe to repeat) can later be a Requester that wraps several of them.
+ * it to a Requester. One endpoint over fetch is a Requester (http-requester.ts); the region router
+ * (routing/region-router.ts) is another that wraps one of those per region and decides where each
+ * request goes and whether it may be sent again, from the facts an operation states here.
  */
 
 /**
@@ -13,6 +14,8 @@ export type RequestEffect = 'read' | 'write';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ApiRequest {
+  /** The operation's name as docs/api.md and the node's metrics call it (Encrypt, CreateKey): a metrics label. */
+  readonly operation: string;
   readonly method: HttpMethod;
   /** The path, already encoded (see paths.ts). */
   readonly path: string;
@@ -20,6 +23,13 @@ export interface ApiRequest {
   /** A JSON value; undefined sends no body at all. */
   readonly body?: unknown;
   readonly effect: RequestEffect;
+  /**
+   * A write that carries an idempotency key: the node turns a repeat into the same outcome, so the
+   * router may send it again (to another region) after an unknown outcome.
+   */
+  readonly idempotent?: boolean;
+  /** The keys (ids or aliases) the request uses: it may only go to regions every one of them is allowed in. */
+  readonly keyIds?: readonly string[];
   /** False for the open endpoints (/healthz, /readyz), which should not see the bearer token. */
   readonly authenticated?: boolean;
   /** Hand back non-2xx answers instead of throwing: a readiness probe's 503 is an answer, not a failure. */
@@ -33,5 +43,10 @@ export interface ApiResponse {
   readonly requestId: string | null;
 }
 
+/** Per-attempt settings a router passes down: the time left of the call's overall deadline, say. */
+export interface AttemptOptions {
+  readonly timeoutMs?: number;
+}
+
 /** Sends one request; throws LatchkeyClientError for error answers and transport failures. */
-export type Requester = (request: ApiRequest) => Promise<ApiResponse>;
+export type Requester = (request: ApiRequest, attempt?: AttemptOptions) => Promise<ApiResponse>;

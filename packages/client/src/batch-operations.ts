@@ -4,6 +4,7 @@
  */
 import { toBase64 } from './base64.ts';
 import { call, type Answer } from './answer.ts';
+import { ciphertextKeyIds } from './crypto-operations.ts';
 import type { ErrorCode, EncryptionContext } from '@latchkey/core';
 import type { Requester } from './api-request.ts';
 
@@ -62,12 +63,15 @@ function decodeResults(answer: Answer, field: 'ciphertext' | 'plaintext', expect
 
 export async function batchEncrypt(requester: Requester, input: BatchEncryptInput): Promise<BatchEncryptOutput> {
   const items = input.items.map((item) => ({ keyId: item.keyId, plaintext: toBase64(item.plaintext), encryptionContext: item.encryptionContext }));
-  const answer = await call(requester, { method: 'POST', path: '/v1/batch/encrypt', body: { items }, effect: 'read' });
+  // Every key of the batch bounds where it may go: a region outside one key's policy would fail that item.
+  const keyIds = [...new Set(input.items.map((item) => item.keyId))];
+  const answer = await call(requester, { operation: 'BatchEncrypt', method: 'POST', path: '/v1/batch/encrypt', body: { items }, effect: 'read', keyIds });
   return answer.as<BatchEncryptOutput>({ results: decodeResults(answer, 'ciphertext', items.length) });
 }
 
 export async function batchDecrypt(requester: Requester, input: BatchDecryptInput): Promise<BatchDecryptOutput> {
   const items = input.items.map((item) => ({ ciphertext: toBase64(item.ciphertext), encryptionContext: item.encryptionContext }));
-  const answer = await call(requester, { method: 'POST', path: '/v1/batch/decrypt', body: { items }, effect: 'read' });
+  const keyIds = [...new Set(input.items.flatMap((item) => ciphertextKeyIds(item.ciphertext)))];
+  const answer = await call(requester, { operation: 'BatchDecrypt', method: 'POST', path: '/v1/batch/decrypt', body: { items }, effect: 'read', keyIds });
   return answer.as<BatchDecryptOutput>({ results: decodeResults(answer, 'plaintext', items.length) });
 }

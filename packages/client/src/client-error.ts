@@ -25,6 +25,10 @@ export interface ClientErrorInit {
   readonly requestId: string | null;
   readonly indeterminate: boolean;
   readonly cause?: unknown;
+  /** The region whose answer (or silence) this is, when the client routes between regions. */
+  readonly region?: string | null;
+  /** How many attempts the call made before giving up; 1 when it was not repeated. */
+  readonly attempts?: number;
 }
 
 export class LatchkeyClientError extends Error {
@@ -32,6 +36,8 @@ export class LatchkeyClientError extends Error {
   readonly status: number | null;
   readonly requestId: string | null;
   readonly indeterminate: boolean;
+  readonly region: string | null;
+  readonly attempts: number;
 
   constructor(init: ClientErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -40,6 +46,8 @@ export class LatchkeyClientError extends Error {
     this.status = init.status;
     this.requestId = init.requestId;
     this.indeterminate = init.indeterminate;
+    this.region = init.region ?? null;
+    this.attempts = init.attempts ?? 1;
   }
 
   toJSON(): { code: string; message: string; status: number | null; requestId: string | null; indeterminate: boolean } {

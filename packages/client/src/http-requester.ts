@@ -5,7 +5,7 @@
  */
 import { errorFromAnswer, errorFromFailure, invalidAnswer } from './error-mapping.ts';
 import { invalidOption } from './client-error.ts';
-import type { ApiRequest, ApiResponse, Requester } from './api-request.ts';
+import type { ApiRequest, ApiResponse, AttemptOptions, Requester } from './api-request.ts';
 
 export interface HttpRequesterOptions {
   readonly url: string;
@@ -81,9 +81,11 @@ export function createHttpRequester(options: HttpRequesterOptions): Requester {
   const timeoutMs = checkTimeout(options.timeoutMs);
   const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
 
-  return async (request: ApiRequest): Promise<ApiResponse> => {
+  return async (request: ApiRequest, attempt: AttemptOptions = {}): Promise<ApiResponse> => {
     const sentRequestId = newRequestId();
-    const signal = AbortSignal.timeout(timeoutMs);
+    // A router may shorten one attempt to what is left of its overall deadline, never lengthen it.
+    const attemptTimeoutMs = Math.max(1, Math.min(timeoutMs, Math.ceil(attempt.timeoutMs ?? timeoutMs)));
+    const signal = AbortSignal.timeout(attemptTimeoutMs);
     // Built outside the try: a body that cannot be serialised is a bug to surface, not a network error.
     const url = requestUrl(baseUrl, request);
     const init = requestInit(request, token, sentRequestId, signal);
@@ -96,7 +98,7 @@ export function createHttpRequester(options: HttpRequesterOptions): Requester {
       headerRequestId = response.headers.get('x-request-id');
       text = await response.text();
     } catch (failure) {
-      throw errorFromFailure(request, failure, signal.aborted, timeoutMs, sentRequestId);
+      throw errorFromFailure(request, failure, signal.aborted, attemptTimeoutMs, sentRequestId);
     }
     const requestId = headerRequestId ?? sentRequestId;
     const ok = status >= 200 && status < 300;

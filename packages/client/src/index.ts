@@ -1,5 +1,16 @@
 /** The public surface of @latchkey/client. */
-export { LatchkeyClient, DEFAULT_TIMEOUT_MS, type LatchkeyClientOptions } from './latchkey-client.ts';
+export { LatchkeyClient, type ManifestClientOptions } from './latchkey-client.ts';
+export {
+  DEFAULT_TIMEOUT_MS, type HealthOptions, type LatchkeyClientOptions, type RegionalOptions, type RetryOptions, type SingleNodeOptions,
+} from './client-options.ts';
+export { ClientCounters, type ClientEvent, type CountersSnapshot } from './client-events.ts';
+export type { RegionEndpoint } from './routing/region-list.ts';
+export type { RouterPorts } from './routing/router-ports.ts';
+export { DEFAULT_CACHE_LIMITS, type DataKeyCacheLimits } from './envelope/data-key-cache.ts';
+export { EnvelopeDecryptStream, EnvelopeEncryptStream } from './envelope/envelope-streams.ts';
+export type {
+  EnvelopeDecryptOptions, EnvelopeDecryptOutput, EnvelopeEncryptOptions, EnvelopeHeaderInfo, EnvelopeStreamOptions,
+} from './envelope/envelope-types.ts';
 export {
   LatchkeyClientError, isLatchkeyClientError, type ClientErrorCode, type ClientErrorInit, type TransportErrorCode,
 } from './client-error.ts';

@@ -55,6 +55,11 @@ export interface CreateKeyInput {
   readonly idempotencyKey?: string;
 }
 
+export interface RotateKeyInput {
+  /** Makes a retry of an indeterminate rotation (or one sent again in another region) add one version, not two. */
+  readonly idempotencyKey?: string;
+}
+
 export interface PageInput {
   readonly limit?: number;
   readonly marker?: string;

@@ -1,10 +1,18 @@
 /**
- * LatchkeyClient: one typed method per operation of docs/api.md, against a single region node.
- * Every method goes through one Requester, the seam where region failover and retries will go; the
- * methods themselves only describe requests and decode answers (see the *-operations.ts files).
+ * LatchkeyClient: one typed method per operation of docs/api.md, plus envelope encryption. Every
+ * method goes through one Requester, the region router, which picks the region, fails over and
+ * retries what is safe; the methods themselves only describe requests and decode answers (see the
+ * *-operations.ts files), and the envelope methods build on generateDataKey and decrypt.
  */
-import { createHttpRequester } from './http-requester.ts';
+import { cacheLimitsOf, routerOptionsOf, type LatchkeyClientOptions, type RegionalOptions } from './client-options.ts';
+import { ClientCounters, eventSink } from './client-events.ts';
+import { DataKeySource } from './envelope/data-key-source.ts';
+import { decryptEnvelope, encryptEnvelope } from './envelope/envelope-buffer.ts';
+import { EnvelopeDecryptStream, EnvelopeEncryptStream } from './envelope/envelope-streams.ts';
+import { newMessageId } from './envelope/message-ids.ts';
 import { walkPages } from './pages.ts';
+import { readManifestRegions } from './routing/region-list.ts';
+import { RegionRouter } from './routing/region-router.ts';
 import * as aliasOps from './alias-operations.ts';
 import * as batchOps from './batch-operations.ts';
 import * as cryptoOps from './crypto-operations.ts';
@@ -12,6 +20,7 @@ import * as keyOps from './key-operations.ts';
 import * as probeOps from './probe-operations.ts';
 import * as tokenOps from './token-operations.ts';
 import type { Requester } from './api-request.ts';
+import type { EnvelopeDecryptOptions, EnvelopeDecryptOutput, EnvelopeEncryptOptions, EnvelopeStreamOptions } from './envelope/envelope-types.ts';
 import type { Alias, AliasOutput, AliasTargetInput, ListAliasesInput, ListAliasesOutput } from './alias-operations.ts';
 import type { BatchDecryptInput, BatchDecryptOutput, BatchEncryptInput, BatchEncryptOutput } from './batch-operations.ts';
 import type * as C from './crypto-types.ts';
@@ -19,22 +28,49 @@ import type * as K from './key-types.ts';
 import type { ProbeOutput } from './probe-operations.ts';
 import type { CreatedToken, CreateTokenInput, ListTokensOutput, WhoAmIOutput } from './token-operations.ts';
 
-export interface LatchkeyClientOptions {
-  /** Base URL of a region node, for example http://127.0.0.1:8080. */
-  readonly url: string;
-  /** Bearer token for /v1 calls. */
-  readonly token: string;
-  /** Deadline of each request, connect to last byte of the answer; default 10 000. */
-  readonly timeoutMs?: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 10_000;
+/** fromManifest's options: the manifest gives regions (and the admin token, unless another is given). */
+export type ManifestClientOptions = Omit<RegionalOptions, 'regions' | 'token'> & { readonly token?: string };
 
 export class LatchkeyClient {
+  readonly #router: RegionRouter;
   readonly #request: Requester;
+  readonly #dataKeys: DataKeySource;
+  readonly #homeRegion: string;
+  /** Counts of calls (by operation, region, outcome), retries, failovers and cache hits and misses. */
+  readonly counters = new ClientCounters();
 
   constructor(options: LatchkeyClientOptions) {
-    this.#request = createHttpRequester({ url: options.url, token: options.token, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    const emit = eventSink(this.counters, options.onEvent);
+    const routerOptions = routerOptionsOf(options, emit);
+    const cacheLimits = cacheLimitsOf(options);
+    this.#router = new RegionRouter(routerOptions);
+    this.#request = this.#router.request;
+    this.#homeRegion = routerOptions.homeRegion;
+    this.#dataKeys = new DataKeySource(this, cacheLimits, routerOptions.ports.nowMs, emit);
+  }
+
+  /** A client of the cluster `pnpm cluster:up` started: regions from `<base>/manifest.json`, its admin token by default. */
+  static async fromManifest(manifestPath: string, options: ManifestClientOptions): Promise<LatchkeyClient> {
+    const manifest = await readManifestRegions(manifestPath);
+    const token = options.token ?? manifest.adminToken;
+    if (token === null) throw new TypeError(`LatchkeyClient: the manifest ${manifestPath} holds no adminToken; pass a token`);
+    return new LatchkeyClient({ ...options, regions: manifest.regions, token });
+  }
+
+  /** Stops background health probes. Calls still work; only the return to a recovered region then waits for a trial call. */
+  close(): void {
+    this.#router.close();
+  }
+
+  /** Which regions the client currently considers healthy. */
+  regionHealth(): Record<string, boolean> {
+    return this.#router.health();
+  }
+
+  /** The region policy the client has seen for a key: undefined when unknown, null for every region. */
+  knownKeyRegions(keyId: string): readonly string[] | null | undefined {
+    const regions = this.#router.keyRegions.regionsOf(keyId);
+    return regions === undefined || regions === null ? regions : [...regions];
   }
 
   // Keys (control plane)
@@ -58,7 +94,8 @@ export class LatchkeyClient {
   untagKey(input: K.UntagKeyInput): Promise<K.KeyMetadataOutput> { return keyOps.untagKey(this.#request, input); }
   scheduleKeyDeletion(input: K.ScheduleKeyDeletionInput): Promise<K.KeyMetadataOutput> { return keyOps.scheduleKeyDeletion(this.#request, input); }
   cancelKeyDeletion(keyId: string): Promise<K.KeyMetadataOutput> { return keyOps.cancelKeyDeletion(this.#request, keyId); }
-  rotateKey(keyId: string): Promise<K.KeyMetadataOutput> { return keyOps.rotateKey(this.#request, keyId); }
+  /** With an idempotency key it is retried (and failed over) safely; without, an unknown outcome is reported as indeterminate. */
+  rotateKey(keyId: string, input?: K.RotateKeyInput): Promise<K.KeyMetadataOutput> { return keyOps.rotateKey(this.#request, keyId, input); }
   listKeyRotations(keyId: string): Promise<K.ListKeyRotationsOutput> { return keyOps.listKeyRotations(this.#request, keyId); }
   getKeyRotationStatus(keyId: string): Promise<K.KeyRotationStatus> { return keyOps.getKeyRotationStatus(this.#request, keyId); }
   setKeyRotation(input: K.SetKeyRotationInput): Promise<K.KeyMetadataOutput> { return keyOps.setKeyRotation(this.#request, input); }
@@ -87,6 +124,33 @@ export class LatchkeyClient {
   deriveSharedSecret(input: C.DeriveSharedSecretInput): Promise<C.DeriveSharedSecretOutput> { return cryptoOps.deriveSharedSecret(this.#request, input); }
   generateRandom(input: C.GenerateRandomInput): Promise<C.GenerateRandomOutput> { return cryptoOps.generateRandom(this.#request, input); }
 
+  // Envelope encryption (docs/envelope-format.md), with data keys from generateDataKey through the cache
+
+  /** Encrypts a buffer into a self-describing message that decryptEnvelope (or any region allowed for the key) can open. */
+  encryptEnvelope(keyId: string, plaintext: Uint8Array, options: EnvelopeEncryptOptions = {}): Promise<Uint8Array> {
+    return encryptEnvelope(this.#dataKeys, keyId, plaintext, options, newMessageId);
+  }
+
+  /** Decrypts a message of encryptEnvelope or createEncryptStream; any change to it fails with InvalidCiphertextException. */
+  decryptEnvelope(message: Uint8Array, options: EnvelopeDecryptOptions = {}): Promise<EnvelopeDecryptOutput> {
+    return decryptEnvelope(this.#dataKeys, message, options);
+  }
+
+  /** A Transform: plaintext in, envelope message out. */
+  createEncryptStream(keyId: string, options: EnvelopeStreamOptions = {}): EnvelopeEncryptStream {
+    return new EnvelopeEncryptStream(this.#dataKeys, keyId, options, newMessageId);
+  }
+
+  /** A Transform: envelope message in, plaintext out, each frame only after it authenticated; errors if the message is cut short. */
+  createDecryptStream(options: EnvelopeDecryptOptions = {}): EnvelopeDecryptStream {
+    return new EnvelopeDecryptStream(this.#dataKeys, options);
+  }
+
+  /** Drops (and zeroes) every cached data key, say after a key was disabled or rotated for compromise. */
+  clearDataKeyCache(): void {
+    this.#dataKeys.clear();
+  }
+
   // Batch
   batchEncrypt(input: BatchEncryptInput): Promise<BatchEncryptOutput> { return batchOps.batchEncrypt(this.#request, input); }
   batchDecrypt(input: BatchDecryptInput): Promise<BatchDecryptOutput> { return batchOps.batchDecrypt(this.#request, input); }
@@ -112,7 +176,7 @@ export class LatchkeyClient {
   revokeToken(tokenId: string): Promise<void> { return tokenOps.revokeToken(this.#request, tokenId); }
   whoami(): Promise<WhoAmIOutput> { return tokenOps.whoami(this.#request); }
 
-  // Operations (open endpoints, sent without the token)
-  health(): Promise<ProbeOutput> { return probeOps.health(this.#request); }
-  ready(): Promise<ProbeOutput> { return probeOps.ready(this.#request); }
+  // Operations (open endpoints, sent without the token), about one region: the home region unless named
+  health(region?: string): Promise<ProbeOutput> { return probeOps.health(this.#router.requesterFor(region ?? this.#homeRegion)); }
+  ready(region?: string): Promise<ProbeOutput> { return probeOps.ready(this.#router.requesterFor(region ?? this.#homeRegion)); }
 }

@@ -16,7 +16,7 @@ export async function* walkPages<T>(fetchPage: (marker: string | undefined) => P
     if (!page.truncated || page.nextMarker === undefined) return;
     // A node that hands out a marker twice would otherwise keep this loop going forever.
     if (seen.has(page.nextMarker)) {
-      throw invalidAnswer({ method: 'GET', path: what, effect: 'read' }, 200, null, `marker ${JSON.stringify(page.nextMarker)} came back twice`);
+      throw invalidAnswer({ operation: 'List', method: 'GET', path: what, effect: 'read' }, 200, null, `marker ${JSON.stringify(page.nextMarker)} came back twice`);
     }
     seen.add(page.nextMarker);
     marker = page.nextMarker;

@@ -13,7 +13,8 @@ export interface ProbeOutput {
 }
 
 async function probe(requester: Requester, path: '/healthz' | '/readyz'): Promise<ProbeOutput> {
-  const response = await requester({ method: 'GET', path, effect: 'read', authenticated: false, acceptAnyStatus: true });
+  const operation = path === '/healthz' ? 'Health' : 'Ready';
+  const response = await requester({ operation, method: 'GET', path, effect: 'read', authenticated: false, acceptAnyStatus: true });
   const body = response.body;
   const details = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   return { ok: response.status >= 200 && response.status < 300, status: response.status, details };

@@ -34,19 +34,19 @@ export interface WhoAmIOutput {
 
 export async function createToken(requester: Requester, input: CreateTokenInput): Promise<CreatedToken> {
   const body = { principal: input.principal, admin: input.admin };
-  return (await call(requester, { method: 'POST', path: '/v1/tokens', body, effect: 'write' })).as<CreatedToken>();
+  return (await call(requester, { operation: 'CreateToken', method: 'POST', path: '/v1/tokens', body, effect: 'write' })).as<CreatedToken>();
 }
 
 export async function listTokens(requester: Requester): Promise<ListTokensOutput> {
-  const answer = await call(requester, { method: 'GET', path: '/v1/tokens', effect: 'read' });
+  const answer = await call(requester, { operation: 'ListTokens', method: 'GET', path: '/v1/tokens', effect: 'read' });
   answer.list(answer.fields.tokens, 'tokens');
   return answer.as<ListTokensOutput>();
 }
 
 export function revokeToken(requester: Requester, tokenId: string): Promise<void> {
-  return callNoContent(requester, { method: 'DELETE', path: tokenPath(tokenId), effect: 'write' });
+  return callNoContent(requester, { operation: 'RevokeToken', method: 'DELETE', path: tokenPath(tokenId), effect: 'write' });
 }
 
 export async function whoami(requester: Requester): Promise<WhoAmIOutput> {
-  return (await call(requester, { method: 'GET', path: '/v1/whoami', effect: 'read' })).as<WhoAmIOutput>();
+  return (await call(requester, { operation: 'WhoAmI', method: 'GET', path: '/v1/whoami', effect: 'read' })).as<WhoAmIOutput>();
 }
