@@ -49,7 +49,7 @@ interface AwsBody {
 function sendError(raw: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const error = fromFastifyError(raw);
   (reply as unknown as { latchkeyCode?: string }).latchkeyCode = error.code;
-  const fields = { requestId: request.id, code: error.code, operation: request.metricsOperation };
+  const fields = { requestId: request.id, code: error.code, operation: request.metricsOperation, principal: request.principal?.principal };
   if (error.kind === 'internal') request.log.error({ ...fields, err: error.cause ?? error }, 'AWS request failed');
   else request.log.info(fields, 'AWS request refused');
   const answer = awsErrorAnswer(error);
