@@ -76,7 +76,8 @@ export class DataKeySource {
       return { messageKey: deriveMessageKey(key.handle, ALGORITHM, messageId), headerBody: key.info.headerBody };
     }
     const id = `${ALGORITHM}:${keyId.length}:${keyId}${latin1(contextBytes)}`;
-    await this.#inflight.get(id)?.catch(() => undefined);
+    const fetching = this.#afterFetchOf(id);
+    if (fetching !== undefined) await fetching;
     const hit = cache.take(id, plaintextBytes);
     // Derived in the same synchronous step as the take: an eviction cannot zero the key in between.
     if (hit !== null) return { messageKey: deriveMessageKey(hit.handle, ALGORITHM, messageId), headerBody: hit.info.headerBody };
@@ -98,7 +99,8 @@ export class DataKeySource {
     }
     // The context is part of the entry's identity: the service binds it to the wrapped key, and so must the cache.
     const id = `${header.wrappedKey.length}:${latin1(header.wrappedKey)}${latin1(header.contextBytes)}`;
-    await this.#inflight.get(id)?.catch(() => undefined);
+    const fetching = this.#afterFetchOf(id);
+    if (fetching !== undefined) await fetching;
     const hit = cache.take(id, 0);
     if (hit !== null) return deriveMessageKey(hit.handle, ALGORITHM, header.messageId);
     return this.#fetchOnce(id, async () => {
@@ -112,6 +114,15 @@ export class DataKeySource {
   clear(): void {
     this.#encryptCache?.clear();
     this.#decryptCache?.clear();
+  }
+
+  /**
+   * Waits for a fetch of the same entry already under way, if any. Returns at once otherwise, with
+   * no await in between, so that the first of many concurrent callers registers its fetch before the
+   * next one looks.
+   */
+  #afterFetchOf(id: string): Promise<unknown> | undefined {
+    return this.#inflight.get(id)?.catch(() => undefined);
   }
 
   async #fetchOnce<T>(id: string, fetch: () => Promise<T>): Promise<T> {
