@@ -125,7 +125,8 @@ export async function startTestCluster(options: { regions?: string[]; env?: Reco
         last = {};
         for (const region of regions) last[region] = (await cluster.at(region).call('GET', '/v1/cluster/digest', undefined, token)).body;
         const digests = new Set(Object.values(last).map((d) => d?.digest));
-        if (digests.size === 1 && !digests.has(undefined)) return last;
+        const seqs = new Set(Object.values(last).map((d) => d?.appliedSeq));
+        if (digests.size === 1 && !digests.has(undefined) && seqs.size === 1) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new TypeError(`regions did not converge within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(Object.entries(last).map(([r, d]) => [r, { seq: d?.appliedSeq, digest: d?.digest }])))}`);

@@ -2,8 +2,14 @@
  * Applies state changes to this region, in stream order: the one path by which keys, aliases,
  * tokens and AWS credentials enter the local store, whether the change was made here (standalone)
  * or came from the stream. The pure core decides (decideApply); this shell unwraps material
- * addressed to this region, re-wraps it under the root key, writes record, material, cursor and
- * per-subject sequence in ONE synced batch, and only then updates memory and wakes waiting writers.
+ * addressed to this region and re-wraps it under the root key.
+ *
+ * Applying is staged, then committed in groups: each change is decided in order against the
+ * in-memory state left by the change before it, and its store batch joins the group being
+ * written; one synced commit makes a whole group durable (record, material, per-subject sequence
+ * and cursor together). Only then does the cursor advance, are waiting writers woken and the
+ * stream acknowledged. The data plane may see a change a moment before it is durable here; that is
+ * safe because the stream already holds it durably and re-delivers it after a crash.
  */
 import {
   LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type CredentialChange, type KeyChange,
@@ -18,6 +24,7 @@ import type { KeyDirectory } from './key-directory.ts';
 import type { MaterialCache } from './material-cache.ts';
 import type { RegionIdentity } from './region-identity.ts';
 import type { TokenRegistry } from './token-registry.ts';
+import { mergeBatches } from './batch-merge.ts';
 import { WriteLock } from './write-lock.ts';
 
 export interface AppliedChange {
@@ -40,6 +47,16 @@ export interface ApplierDeps {
   /** Real time, for lag: publish times come from the stream's clock, not from a test clock. */
   readonly wallClock: Clock;
   readonly log: Logger;
+  /** Called if a group cannot be made durable: memory is then ahead of the store and the node must restart. */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** A decided change whose batch waits in the commit group. */
+interface Staged {
+  readonly change: AppliedChange;
+  readonly decision: ApplyDecision;
+  readonly batch: StoreBatch;
+  readonly durable: { resolve: () => void; reject: (error: unknown) => void };
 }
 
 export type AppliedListener = (change: AppliedChange, decision: ApplyDecision, applyDelayMs: number) => void;
@@ -57,8 +74,13 @@ export class ChangeApplier {
   readonly #listeners: AppliedListener[] = [];
   #appliedSeq: number;
   #lastPublishedAtMs: number | null = null;
-  /** Credential changes all rewrite one store entry, so they are applied one at a time. */
-  readonly #credentialLock = new WriteLock();
+  /** Staging is strictly sequential: each change is decided on the state the one before left. */
+  readonly #stageLock = new WriteLock();
+  readonly #held = new Map<string, Set<number>>();
+  readonly #stagedKeyChanges = new Map<string, KeyChange>();
+  #group: Staged[] = [];
+  #committing = false;
+  #failed: unknown = null;
 
   private constructor(deps: ApplierDeps, appliedSeq: number) {
     this.#deps = deps;
@@ -91,7 +113,7 @@ export class ChangeApplier {
 
   /** The last applied change of a key: the wrapped envelopes a writer carries forward. */
   async lastKeyChange(keyId: string): Promise<KeyChange | null> {
-    return (await this.#deps.store.getMeta<KeyChange>(keyChangeName(keyId))) ?? null;
+    return this.#stagedKeyChanges.get(keyId) ?? (await this.#deps.store.getMeta<KeyChange>(keyChangeName(keyId))) ?? null;
   }
 
   /** Resolves once everything up to `seq` is applied here; rejects after `timeoutMs`. */
@@ -110,34 +132,81 @@ export class ChangeApplier {
   /** Moves the cursor past a message that could not even be decoded or verified. */
   async skip(seq: number, publishedAtMs: number, reason: string): Promise<void> {
     this.#deps.log.error({ seq, reason }, 'skipped an unverifiable replicated change');
-    await this.#deps.store.commit({ putMeta: { [CURSOR]: seq } });
     const envelope = { formatVersion: 1, change: { kind: 'token', tokenId: '', token: null }, origin: '', changeId: '', createdAtMs: 0 } as const;
-    this.#advance({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason });
+    const durable = await this.#stageLock.run(async () => ({
+      durable: this.#enqueue({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason }, { putMeta: { [CURSOR]: seq } }),
+    }));
+    await durable.durable;
   }
 
-  apply(change: AppliedChange): Promise<ApplyDecision> {
-    if (change.envelope.change?.kind === 'credential') return this.#credentialLock.run(() => this.#apply(change));
-    return this.#apply(change);
+  /** Applies one change and resolves once it is durable here. */
+  async apply(change: AppliedChange): Promise<ApplyDecision> {
+    const staged = await this.stage(change);
+    await staged.durable;
+    return staged.decision;
   }
 
-  async #apply(change: AppliedChange): Promise<ApplyDecision> {
-    const { envelope, subject, seq } = change;
-    const local = await this.#localState(envelope, subject);
-    const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
-    const batch: MutableBatch = { putMeta: { [CURSOR]: seq } };
-    const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
-    let afterCommit: (() => void) | null = null;
-    if (decision.action === 'apply') afterCommit = this.#plan(envelope, decision, batch, adopted);
-    else if (decision.action === 'reject') this.#deps.log.warn({ seq, subject, reason: decision.reason }, 'rejected a replicated change');
-    if (decision.action === 'apply') batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
-    await this.#deps.store.commit(batch);
-    if (decision.action === 'apply') {
-      this.#subjectSeqs.set(subject, seq);
-      this.#remember(envelope, decision, adopted);
-      afterCommit?.();
+  /**
+   * Decides one change and queues its batch; resolves when the NEXT change may be staged, with a
+   * promise that settles when this one is durable. The stream consumer pipelines with it.
+   */
+  stage(change: AppliedChange): Promise<{ decision: ApplyDecision; durable: Promise<void> }> {
+    return this.#stageLock.run(async () => {
+      if (this.#failed) throw this.#failed;
+      const { envelope, subject, seq } = change;
+      const local = await this.#localState(envelope, subject);
+      const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      const batch: MutableBatch = { putMeta: { [CURSOR]: seq } };
+      const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
+      if (decision.action === 'apply') {
+        const inMemory = this.#plan(envelope, decision, batch, adopted);
+        batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
+        this.#subjectSeqs.set(subject, seq);
+        this.#remember(envelope, decision, adopted);
+        inMemory?.();
+      } else if (decision.action === 'reject') {
+        this.#deps.log.warn({ seq, subject, reason: decision.reason }, 'rejected a replicated change');
+      }
+      return { decision, durable: this.#enqueue(change, decision, batch) };
+    });
+  }
+
+  #enqueue(change: AppliedChange, decision: ApplyDecision, batch: StoreBatch): Promise<void> {
+    const durable = new Promise<void>((resolve, reject) => {
+      this.#group.push({ change, decision, batch, durable: { resolve, reject } });
+    });
+    if (!this.#committing) void this.#commitGroups();
+    return durable;
+  }
+
+  /** Writes every queued batch with one synced commit, then advances; repeats while more queued up meanwhile. */
+  async #commitGroups(): Promise<void> {
+    this.#committing = true;
+    try {
+      while (this.#group.length > 0) {
+        const group = this.#group;
+        this.#group = [];
+        try {
+          await this.#deps.store.commit(mergeBatches(group.map((g) => g.batch)));
+        } catch (error) {
+          this.#failed = error;
+          for (const g of [...group, ...this.#group]) g.durable.reject(error);
+          this.#group = [];
+          this.#deps.log.fatal({ err: (error as Error).message }, 'could not make applied changes durable; the node must restart');
+          this.#deps.onFatal?.(error);
+          return;
+        }
+        for (const g of group) {
+          if (g.change.envelope.change?.kind === 'key' && this.#stagedKeyChanges.get(g.change.envelope.change.record.keyId) === g.change.envelope.change) {
+            this.#stagedKeyChanges.delete(g.change.envelope.change.record.keyId);
+          }
+          this.#advance(g.change, g.decision);
+          g.durable.resolve();
+        }
+      }
+    } finally {
+      this.#committing = false;
     }
-    this.#advance(change, decision);
-    return decision;
   }
 
   async #localState(envelope: ChangeEnvelope, subject: string) {
@@ -145,8 +214,17 @@ export class ChangeApplier {
     if (envelope.change?.kind !== 'key') return { subjectSeq, record: null, heldVersions: [] };
     const keyId = envelope.change.record?.keyId;
     const record = typeof keyId === 'string' ? this.#deps.directory.getKey(keyId) ?? null : null;
-    const heldVersions = record ? (await this.#deps.store.listMaterial(record.keyId)).map((m) => m.keyVersion) : [];
+    const heldVersions = record ? [...(await this.#heldVersions(record.keyId))] : [];
     return { subjectSeq, record, heldVersions };
+  }
+
+  async #heldVersions(keyId: string): Promise<Set<number>> {
+    let held = this.#held.get(keyId);
+    if (!held) {
+      held = new Set((await this.#deps.store.listMaterial(keyId)).map((m) => m.keyVersion));
+      this.#held.set(keyId, held);
+    }
+    return held;
   }
 
   /** Fills the batch; returns what to do in memory once it is durable when #remember does not cover it. */
@@ -166,14 +244,27 @@ export class ChangeApplier {
     const { record } = change;
     batch.putKeys = [record];
     batch.putMeta = { ...batch.putMeta, [keyChangeName(record.keyId)]: change };
+    this.#stagedKeyChanges.set(record.keyId, change);
+    const held = this.#held.get(record.keyId) ?? new Set<number>();
+    this.#held.set(record.keyId, held);
+    for (const keyVersion of decision.eraseVersions) held.delete(keyVersion);
     const material: VersionMaterial[] = [];
     for (const keyVersion of decision.adoptVersions) {
       const version = change.versions[keyVersion - 1];
       const wrapped = version?.wrapped[this.#deps.identity.region];
       if (!version || !wrapped) continue;
-      const secret = unwrapForRegion(this.#deps.identity.transportPrivate, wrapped, transportAad(record.keyId, keyVersion, this.#deps.identity.region));
+      let secret: Uint8Array;
+      try {
+        secret = unwrapForRegion(this.#deps.identity.transportPrivate, wrapped, transportAad(record.keyId, keyVersion, this.#deps.identity.region));
+      } catch {
+        // A verified change whose material this region cannot unwrap means a mis-pinned identity:
+        // report it and go on, rather than stall the whole region on one message.
+        this.#deps.log.error({ keyId: record.keyId, keyVersion }, 'material wrapped for this region does not unwrap with its transport key');
+        continue;
+      }
       material.push({ keyId: record.keyId, keyVersion, wrapped: this.#deps.rootKey.wrap(secret, materialAad(record.keyId, keyVersion)), publicKey: version.publicKey });
       adopted.push({ keyVersion, loaded: loadKey(record.keySpec, secret) });
+      held.add(keyVersion);
       secret.fill(0);
     }
     if (material.length > 0) batch.putMaterial = material;

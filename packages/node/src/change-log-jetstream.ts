@@ -61,7 +61,7 @@ export class JetStreamChangeLog implements ChangeLog {
     this.#poller.unref();
   }
 
-  async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<void> {
+  async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {
     let envelope: ChangeEnvelope;
     try {
       envelope = decodeChange(message.data, (region) => cluster.regions.get(region)?.signing);
@@ -70,9 +70,10 @@ export class JetStreamChangeLog implements ChangeLog {
       // message cannot stall the region.
       this.#rejected += 1;
       await this.#applier.skip(message.seq, message.publishedAtMs, `${message.subject}: ${(error as Error).message}`);
-      return;
+      return { durable: Promise.resolve() };
     }
-    await this.#applier.apply({ seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs });
+    const staged = await this.#applier.stage({ seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs });
+    return { durable: staged.durable };
   }
 
   async append(envelope: ChangeEnvelope, subject: string, expectedSubjectSeq: number, msgId: string): Promise<{ streamSeq: number; duplicate: boolean }> {

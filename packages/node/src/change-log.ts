@@ -5,6 +5,7 @@
  */
 import { LatchkeyError, type ChangeEnvelope, type Clock } from '@latchkey/core';
 import type { ChangeApplier } from './change-applier.ts';
+import { WriteLock } from './write-lock.ts';
 
 export interface ReplicationStatus {
   readonly mode: 'standalone' | 'replicated';
@@ -30,23 +31,32 @@ export class StandaloneChangeLog implements ChangeLog {
   readonly #applier: ChangeApplier;
   readonly #wallClock: Clock;
   readonly #recentIds = new Map<string, number>();
+  /** Appends are sequenced one at a time: the sequence is the last one handed out plus one. */
+  readonly #lock = new WriteLock();
+  #lastSeq = 0;
 
   constructor(applier: ChangeApplier, wallClock: Clock) {
     this.#applier = applier;
     this.#wallClock = wallClock;
   }
 
+  /** Decides under the lock (sequence and compare-and-set), then waits for durability outside it, so appends pipeline. */
   async append(envelope: ChangeEnvelope, subject: string, expectedSubjectSeq: number, msgId: string): Promise<{ streamSeq: number; duplicate: boolean }> {
-    const earlier = this.#recentIds.get(msgId);
-    if (earlier !== undefined) return { streamSeq: earlier, duplicate: true };
-    if ((await this.#applier.subjectSeq(subject)) !== expectedSubjectSeq) {
-      throw new LatchkeyError('ConflictException', 'the item changed concurrently');
-    }
-    const streamSeq = this.#applier.appliedSeq + 1;
-    await this.#applier.apply({ seq: streamSeq, subject, envelope, publishedAtMs: this.#wallClock.nowMs() });
-    this.#recentIds.set(msgId, streamSeq);
-    if (this.#recentIds.size > 10_000) this.#recentIds.delete(this.#recentIds.keys().next().value as string);
-    return { streamSeq, duplicate: false };
+    const appended = await this.#lock.run(async () => {
+      const earlier = this.#recentIds.get(msgId);
+      if (earlier !== undefined) return { streamSeq: earlier, duplicate: true, durable: this.#applier.waitFor(earlier, 60_000) };
+      if ((await this.#applier.subjectSeq(subject)) !== expectedSubjectSeq) {
+        throw new LatchkeyError('ConflictException', 'the item changed concurrently');
+      }
+      const streamSeq = Math.max(this.#lastSeq, this.#applier.appliedSeq) + 1;
+      this.#lastSeq = streamSeq;
+      const staged = await this.#applier.stage({ seq: streamSeq, subject, envelope, publishedAtMs: this.#wallClock.nowMs() });
+      this.#recentIds.set(msgId, streamSeq);
+      if (this.#recentIds.size > 10_000) this.#recentIds.delete(this.#recentIds.keys().next().value as string);
+      return { streamSeq, duplicate: false, durable: staged.durable };
+    });
+    await appended.durable;
+    return { streamSeq: appended.streamSeq, duplicate: appended.duplicate };
   }
 
   async catchUp(): Promise<void> {

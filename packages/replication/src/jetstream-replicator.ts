@@ -32,7 +32,12 @@ export interface StreamMessage {
   readonly publishedAtMs: number;
 }
 
-export type MessageHandler = (message: StreamMessage) => Promise<void>;
+/**
+ * Handles one message in order. It resolves once the next message may be handled, with a promise
+ * that settles when this one is durable; the message is acknowledged only then. This lets the
+ * applier commit many messages with one synced write while keeping their order.
+ */
+export type MessageHandler = (message: StreamMessage) => Promise<{ readonly durable: Promise<void> }>;
 
 const nanos = (ms: number): number => ms * 1_000_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,16 +138,20 @@ export class JetStreamReplicator {
     const consumer = await this.#client().consumers.get(o.streamName, this.consumerName);
     this.#messages = await consumer.consume({ max_messages: 256, expires: 5000 });
     if (this.#closed) await this.#messages.close();
+    let failure: unknown = null;
     for await (const m of this.#messages) {
-      if (this.#closed) break;
+      if (this.#closed || failure) break;
       if (m.seq <= this.#cursor()) {
         m.ack();
         continue;
       }
-      // Apply strictly in order; on failure stop and start over from the cursor, never skip ahead.
-      await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() });
-      m.ack();
+      // Handle strictly in order; on failure stop and start over from the cursor, never skip ahead.
+      const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() });
+      durable.then(() => m.ack(), (error: unknown) => {
+        failure = error;
+      });
     }
+    if (failure) throw failure;
   }
 
   #client(): JetStreamClient {
