@@ -14,7 +14,8 @@ function fail(prefix: string, error: unknown, exitCode: number): never {
 }
 
 async function serve(config: NodeConfig): Promise<void> {
-  const node = await startRegionNode({ config });
+  // Exit so that a supervisor restarts the node: it then rebuilds memory from the store and the stream.
+  const node = await startRegionNode({ config, onFatal: () => process.exit(70) });
   process.stderr.write(`latchkey: region ${config.region} serving on ${node.url} (${node.changeLog.mode})\n`);
   void node.bootstrapped.then((created) => {
     process.stderr.write(`latchkey: admin token in ${config.adminTokenFile}${created ? ' (created now)' : ''}\n`);

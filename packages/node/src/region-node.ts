@@ -53,6 +53,8 @@ export interface RegionNodeOptions {
   readonly defaultMetrics?: boolean;
   /** Start the lifecycle timer (tests drive `lifecycle.tick()` themselves). */
   readonly lifecycleTimer?: boolean;
+  /** The store failed under the applier: state in memory is ahead of disk, so the process must restart. */
+  readonly onFatal?: (error: unknown) => void;
 }
 
 export interface RegionNode {
@@ -164,6 +166,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   const credentials = await AwsCredentialRegistry.load(store, rootKey, log.child({ component: 'aws-credentials' }));
   const applier = await ChangeApplier.load({
     identity, cluster, rootKey, store, directory, cache, tokens, credentials, wallClock: systemClock, log: log.child({ component: 'applier' }),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const changeLog = createChangeLog(config, applier, identity, cluster, log);
   const controlPlane = new ControlPlane({
