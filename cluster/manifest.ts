@@ -2,8 +2,10 @@
  * `<base>/manifest.json`: what cluster:up started, for every tool, test and chaos script.
  *
  * The contract other tools rely on: `regions[].name, url, natsUrl, pid, natsPid, dataDir` and
- * `adminToken`. Everything else is extra detail for chaos scripts and may grow. The file holds the
- * admin token and the NATS password, so it is written 0600, atomically (a reader never sees half).
+ * `adminToken`, and once cluster:up has finished `regions[].awsUrl`, `awsAccessKeyId` and
+ * `awsSecretAccessKey`. Everything else is extra detail for chaos scripts and may grow. The file
+ * holds the admin token, the AWS secret and the NATS password, so it is written 0600, atomically
+ * (a reader never sees half).
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -30,6 +32,11 @@ export interface ManifestRegion {
   readonly natsConfigPath: string;
   /** The LATCHKEY_* environment the node was started with, so that a chaos script can restart it identically. */
   readonly nodeEnv: Readonly<Record<string, string>>;
+  /**
+   * The region's AWS KMS-compatible endpoint (the node's own port; SigV4 region = `name`). Set by
+   * cluster:up once the AWS credential is usable in every region (cluster/aws-credential.ts).
+   */
+  readonly awsUrl?: string;
 }
 
 export interface Manifest {
@@ -49,6 +56,9 @@ export interface Manifest {
   readonly nodeEntry: string;
   readonly repoRoot: string;
   readonly natsBinary: string;
+  /** The admin principal's AWS SigV4 credential, valid in every region (set by cluster:up, like awsUrl). */
+  readonly awsAccessKeyId?: string;
+  readonly awsSecretAccessKey?: string;
 }
 
 /** Writes a file atomically with the given mode: temp file, fsync, rename. */
