@@ -73,7 +73,9 @@ export async function decryptEnvelope(source: DataKeySource, message: Uint8Array
       for (const part of plaintexts) part.fill(0);
       throw error;
     }
-    return { plaintext: Buffer.concat(plaintexts), keyId: header.keyId, encryptionContext: header.encryptionContext, messageId: Buffer.from(header.messageId) };
+    // A one-frame message (most small ones) needs no second copy of its plaintext.
+    const plaintext = plaintexts.length === 1 ? plaintexts[0] as Buffer : Buffer.concat(plaintexts);
+    return { plaintext, keyId: header.keyId, encryptionContext: header.encryptionContext, messageId: Buffer.from(header.messageId) };
   } finally {
     reader.dispose();
   }

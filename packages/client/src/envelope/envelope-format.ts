@@ -121,8 +121,26 @@ function decodeText(bytes: Uint8Array, what: string): string {
   }
 }
 
-/** Inverse of core's canonical encoding; anything but the canonical form of some context is refused. */
+/**
+ * Recently decoded contexts, by their bytes: a service decrypts messages of a handful of contexts
+ * over and over, and decoding (with its canonical re-encoding check) costs as much as a small frame.
+ * The objects are frozen, so one caller cannot change what another receives.
+ */
+const decodedContexts = new Map<string, EncryptionContext>();
+const DECODED_CONTEXTS_MAX = 256;
+
 export function decodeEncryptionContext(bytes: Buffer): EncryptionContext {
+  const id = bytes.toString('latin1');
+  const known = decodedContexts.get(id);
+  if (known !== undefined) return known;
+  const context = Object.freeze(decodeCanonicalContext(bytes));
+  if (decodedContexts.size >= DECODED_CONTEXTS_MAX) decodedContexts.delete(decodedContexts.keys().next().value as string);
+  decodedContexts.set(id, context);
+  return context;
+}
+
+/** Inverse of core's canonical encoding; anything but the canonical form of some context is refused. */
+function decodeCanonicalContext(bytes: Buffer): EncryptionContext {
   const bad = () => envelopeError('the header\'s encryption context is malformed');
   if (bytes.length < 2) throw bad();
   const pairs: [string, string][] = [];

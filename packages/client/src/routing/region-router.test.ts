@@ -278,30 +278,3 @@ describe('metrics hooks', () => {
     expect(c.counters.callsOf('Encrypt', 'us')).toBe(1);
   });
 });
-
-describe('one node', () => {
-  it('keeps the original behaviour: one attempt, no probes', async () => {
-    servers.eu.answer(unavailable);
-    const c = new LatchkeyClient({ url: servers.eu.url, token: 't', ports: fake.ports });
-    clients.push(c);
-    await failure(encrypt(c));
-    await failure(encrypt(c));
-    await failure(encrypt(c));
-    expect(servers.eu.requests).toHaveLength(3);
-    expect(fake.pending()).toBe(0);
-  });
-
-  it('retries against one node when asked to', async () => {
-    let first = true;
-    servers.eu.answer(() => {
-      if (!first) return { body: CIPHERTEXT };
-      first = false;
-      return unavailable;
-    });
-    const c = new LatchkeyClient({ url: servers.eu.url, token: 't', ports: fake.ports, retry: { maxAttempts: 2 } });
-    clients.push(c);
-    await encrypt(c);
-    expect(servers.eu.requests).toHaveLength(2);
-    expect(fake.sleeps).toHaveLength(1);
-  });
-});
