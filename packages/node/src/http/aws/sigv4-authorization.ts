@@ -61,8 +61,18 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+// Requests of the same second carry the same X-Amz-Date: the last answer is kept.
+let lastDate = { text: '', ms: Number.NaN };
+
 /** `20240102T030405Z` (X-Amz-Date) to epoch ms; NaN when malformed. */
 export function parseAmzDate(value: string): number {
+  if (value === lastDate.text) return lastDate.ms;
+  const ms = parseAmzDateNow(value);
+  lastDate = { text: value, ms };
+  return ms;
+}
+
+function parseAmzDateNow(value: string): number {
   const m = AMZ_DATE.exec(value);
   if (!m) return Number.NaN;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
