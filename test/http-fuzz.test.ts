@@ -214,11 +214,11 @@ describe('requests refused by Node\'s HTTP parser, before the app', () => {
     });
   }
 
-  // KNOWN BUG (reported): these answers come from fastify's default clientErrorHandler, shaped
-  // {error, message, statusCode} instead of the catalogue's {code, message}. `it.fails` keeps the
-  // gap visible; when the node installs its own clientErrorHandler this starts failing: drop `.fails`.
-  it.fails('answers an over-long request with the catalogue shape {code, message}', async () => {
-    const answer = await rawExchange(cases[0]![1]());
-    expect(isErrorCode((JSON.parse(answer.text) as { code?: unknown }).code)).toBe(true);
-  });
+  // The node's own clientErrorHandler and checkExpectation handler answer these in the catalogue's shape.
+  for (const [name, request] of cases) {
+    it(`${name}: answered with the catalogue shape {code, message}`, async () => {
+      const answer = await rawExchange(request());
+      expect(isErrorCode((JSON.parse(answer.text) as { code?: unknown }).code)).toBe(true);
+    });
+  }
 });

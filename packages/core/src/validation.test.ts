@@ -92,3 +92,12 @@ describe('wrong shapes from JSON', () => {
     }), { seed: SEED, numRuns: 2000 });
   });
 });
+
+describe('validateDescription and Unicode', () => {
+  it('refuses lone surrogates (the store cannot keep them) and accepts surrogate pairs', async () => {
+    const { validateDescription } = await import('./validation.ts');
+    expect(() => validateDescription('\ud800')).toThrow(/lone surrogates/);
+    expect(() => validateDescription('ok \udc00 no')).toThrow(/lone surrogates/);
+    expect(validateDescription('emoji \u{1F511}')).toBe('emoji \u{1F511}');
+  });
+});

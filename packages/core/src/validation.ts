@@ -42,8 +42,8 @@ export function validateKeyReference(value: string): string {
 }
 
 export function validateDescription(value: string): string {
-  if (typeof value !== 'string' || value.length > LIMITS.descriptionMaxChars) {
-    throw invalid(`description must be a string of at most ${LIMITS.descriptionMaxChars} characters`);
+  if (typeof value !== 'string' || value.length > LIMITS.descriptionMaxChars || /\p{Surrogate}/u.test(value)) {
+    throw invalid(`description must be well-formed Unicode (no lone surrogates) of at most ${LIMITS.descriptionMaxChars} characters`);
   }
   return value;
 }

@@ -108,14 +108,17 @@ export class DataPlane {
       }
       throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key version that does not exist');
     }
+    const key = this.#deps.cache.peek(record.keyId, parts.keyVersion) ?? (await this.#deps.cache.get(record, parts.keyVersion));
+    // Authenticate first, so that a forged or mis-contexted ciphertext is always InvalidCiphertext,
+    // and only a genuine one under a retired version is reported as retired (its plaintext dropped).
+    const plaintext = decryptSymmetric(key, ciphertext, context);
     if (parts.keyVersion < record.minDecryptionVersion) {
+      plaintext.fill(0);
       throw new LatchkeyError(
         'KeyVersionRetiredException',
         `key ${record.keyId} version ${parts.keyVersion} is below the minimum decryption version ${record.minDecryptionVersion}`,
       );
     }
-    const key = this.#deps.cache.peek(record.keyId, parts.keyVersion) ?? (await this.#deps.cache.get(record, parts.keyVersion));
-    const plaintext = decryptSymmetric(key, ciphertext, context);
     return { plaintext, keyId: record.keyId, keyVersion: parts.keyVersion, encryptionAlgorithm: algorithm };
   }
 

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { LatchkeyError, toLatchkeyError } from '@latchkey/core';
+import { ERROR_CODES, LatchkeyError, toLatchkeyError } from '@latchkey/core';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics.ts';
 import type { TokenRegistry } from '../token-registry.ts';
@@ -39,6 +40,12 @@ export function fromFastifyError(error: FastifyError & { validation?: unknown })
   return toLatchkeyError(error);
 }
 
+function rawErrorResponse(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ code, message, requestId: randomUUID() });
+  const reason = status === 413 ? 'Payload Too Large' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
@@ -59,7 +66,23 @@ export function createApp(deps: AppDeps): FastifyInstance {
         : fromFastifyError(error);
       void (reply as unknown as FastifyReply).code(mapped.status).send({ code: mapped.code, message: mapped.message, requestId: request.id });
     },
+    // Requests Node's HTTP parser refuses (oversized headers, bad framing) never reach fastify's
+    // handlers; answer them with the catalogue's JSON body too, then close the connection.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const code = tooLarge ? 'RequestTooLargeException' : 'SerializationException';
+      const message = tooLarge ? 'the request headers are too large' : 'the request is not well-formed HTTP';
+      socket.end(rawErrorResponse(ERROR_CODES[code].status, code, message));
+    },
   }) as unknown as FastifyInstance;
+  app.server.on('checkExpectation', (_request, response) => {
+    const body = JSON.stringify({ code: 'ValidationException', message: 'only Expect: 100-continue is supported', requestId: randomUUID() });
+    response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+  });
   // The API speaks JSON only: without this, fastify would also accept text/plain bodies.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
