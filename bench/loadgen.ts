@@ -42,6 +42,8 @@ export interface LoadResult {
   readonly loadgenCpuSeconds: number;
   /** Busy share of each CPU over the measured window (softirq, i.e. loopback TCP, included). */
   readonly coresBusy: number[];
+  /** Every answer this run received, warm-up included (to turn a CPU profile into time per request). */
+  readonly answered?: number;
   /** Latencies as sparse log buckets (see bucketOf), so that segments can be merged exactly enough. */
   readonly histogram?: Readonly<Record<string, number>>;
 }
@@ -80,6 +82,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const request = requestBuffer(spec);
   let latencies = new Float64Array(1 << 20);
   let count = 0;
+  let answered = 0;
   let non2xx = 0;
   let errors = 0;
   let firstNon2xxBody: string | null = null;
@@ -116,6 +119,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       }
       if (buf.length > parsed.total) throw new Error('more bytes than one answer: the server pipelined or the framing is wrong');
       pending = null;
+      answered += 1;
       if (measuring) {
         record(performance.now() - sentAt);
         if (parsed.status < 200 || parsed.status > 299) {
@@ -162,7 +166,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         }
         resolve({
           requests: count, seconds, rps: count / seconds, p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1),
-          non2xx, errors, firstNon2xxBody, serverCpuSeconds, loadgenCpuSeconds: (self.user + self.system) / 1e6, coresBusy, histogram,
+          non2xx, errors, firstNon2xxBody, serverCpuSeconds, loadgenCpuSeconds: (self.user + self.system) / 1e6, coresBusy, answered, histogram,
         });
       }, spec.durationMs);
     }, spec.warmupMs);

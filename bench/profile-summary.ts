@@ -116,6 +116,23 @@ export function formatProfileSummary(summary: ProfileSummary, top = 25): string 
   return lines.join('\n');
 }
 
+/** Self time per answered request by category, for two profiles (µs/request), largest difference first. */
+export function compareProfiles(a: ProfileSummary, aRequests: number, b: ProfileSummary, bRequests: number, names = ['node', 'bare']): string {
+  const per = (s: ProfileSummary, n: number) => new Map(s.categories.map((c) => [c.category, (c.ms * 1000) / Math.max(1, n)]));
+  const pa = per(a, aRequests);
+  const pb = per(b, bRequests);
+  const rows = [...new Set([...pa.keys(), ...pb.keys()])].map((category) => ({ category, a: pa.get(category) ?? 0, b: pb.get(category) ?? 0 }))
+    .sort((x, y) => y.a - y.b - (x.a - x.b));
+  const total = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+  const lines = [`  ${'category'.padEnd(44)} ${names[0]?.padStart(9)} ${names[1]?.padStart(9)}      diff   (µs per request; ${aRequests} and ${bRequests} answers)`];
+  for (const r of rows) {
+    if (Math.max(r.a, r.b) < 0.05) continue;
+    lines.push(`  ${r.category.padEnd(44)} ${r.a.toFixed(1).padStart(9)} ${r.b.toFixed(1).padStart(9)} ${(r.a - r.b).toFixed(1).padStart(9)}`);
+  }
+  lines.push(`  ${'total busy'.padEnd(44)} ${total(pa).toFixed(1).padStart(9)} ${total(pb).toFixed(1).padStart(9)} ${(total(pa) - total(pb)).toFixed(1).padStart(9)}`);
+  return lines.join('\n');
+}
+
 if (import.meta.main) {
   const file = process.argv[2];
   if (!file) {
