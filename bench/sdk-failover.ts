@@ -4,6 +4,7 @@
  * node (a child process) killed with SIGKILL mid-load. Measured from the caller's side:
  *
  *   failoverMs      kill -> first successful call served by another region
+ *   nodeExitMs      kill -> the killed process reported its exit (how long dying took, on a busy machine)
  *   callerErrors    calls that rejected, over the whole run (retries make this 0 when it works)
  *   errorWindowMs   first to last rejected call after the kill (0 without errors)
  *   maxCallMs       slowest call that was in flight or started in the second after the kill
@@ -14,6 +15,7 @@ import type { ObservedClient, RestartableNode } from '../test/client/cluster-cli
 
 export interface FailoverResult {
   readonly failoverMs: number | null;
+  readonly nodeExitMs: number;
   readonly callerErrors: number;
   readonly errorWindowMs: number;
   readonly maxCallMs: number;
@@ -50,6 +52,7 @@ export async function measureFailover(
   await sleep(options.beforeMs);
   const killedAt = performance.now();
   await home.kill();
+  const exitedAt = performance.now();
   await sleep(options.afterMs);
 
   const restartedFrom = performance.now();
@@ -68,6 +71,7 @@ export async function measureFailover(
   const aroundKill = records.filter((r) => r.endedMs > killedAt && r.startedMs < killedAt + 1_000 && r.startedMs < restartedFrom);
   return {
     failoverMs: firstElsewhere === undefined ? null : firstElsewhere.atMs - killedAt,
+    nodeExitMs: exitedAt - killedAt,
     callerErrors: records.filter((r) => !r.ok).length,
     errorWindowMs: errors.length === 0 ? 0 : Math.max(...errors.map((r) => r.endedMs)) - Math.min(...errors.map((r) => r.startedMs)),
     maxCallMs: Math.max(0, ...aroundKill.map((r) => r.endedMs - r.startedMs)),

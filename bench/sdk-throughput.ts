@@ -1,109 +1,114 @@
 /**
  * SDK envelope encryption throughput with a warm data-key cache, against raw in-process AES-256-GCM
- * on the same bytes in the same process. The two loops alternate in short slices (raw, envelope,
- * envelope, raw, ...), so that a noisy machine slows both alike; each round's ratio is taken from
- * its own slices and the summary is the median over rounds.
- *
- * Raw: one createCipheriv per message with a KeyObject, a fresh 12-byte IV cut from a random pool,
- * a 16-byte tag, output = IV | ciphertext | tag (as bench/aes-inprocess.ts does for 32 bytes).
- * Envelope: LatchkeyClient.encryptEnvelope with default cache limits, so the data key is renewed
- * through the real service every 10 000 messages, as an application would see it.
+ * on messages of the same size. Each side runs in its own forked process (bench/sdk-throughput-worker.ts,
+ * its own heap), and the parent has them take turns in slices (raw, envelope, envelope, raw, ...),
+ * so that whatever else the machine does falls on both alike. Each round's ratio is taken from its
+ * own slices, in wall time and in each process's CPU time (which other processes cannot enter);
+ * the summary is the median over rounds.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, randomFillSync } from 'node:crypto';
-import type { LatchkeyClient } from '@latchkey/client';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SliceResult, Setup } from './sdk-throughput-worker.ts';
 
 export interface ThroughputResult {
   readonly messageBytes: number;
   readonly rawEncryptMiBs: number;
   readonly envelopeEncryptMiBs: number;
   readonly encryptRatio: number;
+  /** Envelope over raw in CPU time per message. */
+  readonly encryptCpuRatio: number;
   readonly rawDecryptMiBs: number;
   readonly envelopeDecryptMiBs: number;
   readonly decryptRatio: number;
+  readonly decryptCpuRatio: number;
   readonly roundRatios: readonly number[];
+  /** GenerateDataKey and Decrypt calls the envelope side made while measured. */
   readonly serviceCalls: number;
+  readonly envelopeMessages: number;
 }
 
-const pool = Buffer.alloc(4096);
-let poolUsed = pool.length;
-function iv(): Buffer {
-  if (poolUsed + 12 > pool.length) {
-    randomFillSync(pool);
-    poolUsed = 0;
-  }
-  const out = Buffer.from(pool.subarray(poolUsed, poolUsed + 12));
-  poolUsed += 12;
-  return out;
+interface Worker {
+  request(message: object): Promise<unknown>;
+  stop(): void;
 }
 
-const key = createSecretKey(randomBytes(32));
+const WORKER = fileURLToPath(new URL('./sdk-throughput-worker.ts', import.meta.url));
 
-function rawEncrypt(plaintext: Buffer): Buffer {
-  const nonce = iv();
-  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
-  const body = cipher.update(plaintext);
-  cipher.final();
-  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+function startWorker(): Worker {
+  const child: ChildProcess = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    request: (message) => new Promise((resolve, reject) => {
+      child.once('message', (answer: { error?: string }) => (answer.error === undefined ? resolve(answer) : reject(new Error(answer.error))));
+      child.send(message);
+    }),
+    stop: () => child.kill(),
+  };
 }
 
-function rawDecrypt(sealed: Buffer): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12), { authTagLength: 16 });
-  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-  const out = decipher.update(sealed.subarray(12, sealed.length - 16));
-  decipher.final();
-  return out;
+interface Rates {
+  readonly rawMiBs: number;
+  readonly envelopeMiBs: number;
+  readonly cpuRatio: number;
+  readonly serviceCalls: number;
+  readonly envelopeMessages: number;
 }
 
-/** Bytes per second of `op` over a slice of `ms`, in batches of 50 operations. */
-async function slice(ms: number, bytes: number, op: () => unknown): Promise<number> {
-  const started = performance.now();
-  let count = 0;
-  let now = started;
-  while (now - started < ms) {
-    for (let i = 0; i < 50; i++) await op();
-    count += 50;
-    now = performance.now();
-  }
-  return (count * bytes) / ((now - started) / 1000);
+const mibs = (slice: SliceResult, bytes: number) => (slice.messages * bytes) / (slice.wallMs / 1000) / 2 ** 20;
+const cpuPerMessage = (slices: readonly SliceResult[]) => slices.reduce((n, s) => n + s.cpuUs, 0) / slices.reduce((n, s) => n + s.messages, 0);
+
+/** Two slices each, in ABBA order. */
+async function paired(raw: Worker, envelope: Worker, kind: 'encrypt' | 'decrypt', ms: number, bytes: number): Promise<Rates> {
+  const run = (worker: Worker) => worker.request({ run: { kind, ms } }) as Promise<SliceResult>;
+  const rawSlices = [await run(raw)];
+  const envelopeSlices = [await run(envelope), await run(envelope)];
+  rawSlices.push(await run(raw));
+  const rate = (slices: SliceResult[]) => slices.reduce((n, s) => n + mibs(s, bytes), 0) / slices.length;
+  return {
+    rawMiBs: rate(rawSlices),
+    envelopeMiBs: rate(envelopeSlices),
+    cpuRatio: cpuPerMessage(rawSlices) / cpuPerMessage(envelopeSlices),
+    serviceCalls: envelopeSlices.reduce((n, s) => n + s.serviceCalls, 0),
+    envelopeMessages: envelopeSlices.reduce((n, s) => n + s.messages, 0),
+  };
 }
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const mib = (bytesPerSecond: number) => bytesPerSecond / 2 ** 20;
 
 export async function measureThroughput(
-  client: LatchkeyClient, keyId: string, messageBytes: number, options: { rounds: number; sliceMs: number },
+  cluster: Omit<Setup, 'mode' | 'messageBytes'>, messageBytes: number, options: { rounds: number; sliceMs: number },
 ): Promise<ThroughputResult> {
-  const plaintext = randomBytes(messageBytes);
-  const context = { tenant: 'bench', purpose: 'throughput' };
-  const callsBefore = client.counters.callsOf('GenerateDataKey') + client.counters.callsOf('Decrypt');
-  const sealedRaw = rawEncrypt(plaintext);
-  const sealed = await client.encryptEnvelope(keyId, plaintext, { encryptionContext: context });
-  await client.decryptEnvelope(sealed);
-  const ops = {
-    rawEncrypt: () => rawEncrypt(plaintext),
-    envelopeEncrypt: () => client.encryptEnvelope(keyId, plaintext, { encryptionContext: context }),
-    rawDecrypt: () => rawDecrypt(sealedRaw),
-    envelopeDecrypt: () => client.decryptEnvelope(sealed),
-  };
-  // Warm-up: JIT for both paths before anything is recorded.
-  for (const op of Object.values(ops)) await slice(Math.min(300, options.sliceMs), messageBytes, op);
-  const rounds: Record<keyof typeof ops, number>[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const order = (round % 2 === 0 ? ['rawEncrypt', 'envelopeEncrypt', 'envelopeDecrypt', 'rawDecrypt'] : ['envelopeEncrypt', 'rawEncrypt', 'rawDecrypt', 'envelopeDecrypt']) as (keyof typeof ops)[];
-    const rates = {} as Record<keyof typeof ops, number>;
-    for (const name of order) rates[name] = await slice(options.sliceMs, messageBytes, ops[name]);
-    rounds.push(rates);
+  const raw = startWorker();
+  const envelope = startWorker();
+  try {
+    await raw.request({ setup: { mode: 'raw', messageBytes } });
+    await envelope.request({ setup: { ...cluster, mode: 'envelope', messageBytes } });
+    // Warm-up: JIT on both sides before anything is recorded.
+    await paired(raw, envelope, 'encrypt', 300, messageBytes);
+    await paired(raw, envelope, 'decrypt', 300, messageBytes);
+    const rounds: { encrypt: Rates; decrypt: Rates }[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      rounds.push({
+        encrypt: await paired(raw, envelope, 'encrypt', options.sliceMs, messageBytes),
+        decrypt: await paired(raw, envelope, 'decrypt', options.sliceMs, messageBytes),
+      });
+    }
+    const roundRatios = rounds.map((r) => r.encrypt.envelopeMiBs / r.encrypt.rawMiBs);
+    return {
+      messageBytes,
+      rawEncryptMiBs: median(rounds.map((r) => r.encrypt.rawMiBs)),
+      envelopeEncryptMiBs: median(rounds.map((r) => r.encrypt.envelopeMiBs)),
+      encryptRatio: median(roundRatios),
+      encryptCpuRatio: median(rounds.map((r) => r.encrypt.cpuRatio)),
+      rawDecryptMiBs: median(rounds.map((r) => r.decrypt.rawMiBs)),
+      envelopeDecryptMiBs: median(rounds.map((r) => r.decrypt.envelopeMiBs)),
+      decryptRatio: median(rounds.map((r) => r.decrypt.envelopeMiBs / r.decrypt.rawMiBs)),
+      decryptCpuRatio: median(rounds.map((r) => r.decrypt.cpuRatio)),
+      roundRatios,
+      serviceCalls: rounds.reduce((n, r) => n + r.encrypt.serviceCalls + r.decrypt.serviceCalls, 0),
+      envelopeMessages: rounds.reduce((n, r) => n + r.encrypt.envelopeMessages + r.decrypt.envelopeMessages, 0),
+    };
+  } finally {
+    raw.stop();
+    envelope.stop();
   }
-  const roundRatios = rounds.map((r) => r.envelopeEncrypt / r.rawEncrypt);
-  return {
-    messageBytes,
-    rawEncryptMiBs: mib(median(rounds.map((r) => r.rawEncrypt))),
-    envelopeEncryptMiBs: mib(median(rounds.map((r) => r.envelopeEncrypt))),
-    encryptRatio: median(roundRatios),
-    rawDecryptMiBs: mib(median(rounds.map((r) => r.rawDecrypt))),
-    envelopeDecryptMiBs: mib(median(rounds.map((r) => r.envelopeDecrypt))),
-    decryptRatio: median(rounds.map((r) => r.envelopeDecrypt / r.rawDecrypt)),
-    roundRatios,
-    serviceCalls: client.counters.callsOf('GenerateDataKey') + client.counters.callsOf('Decrypt') - callsBefore,
-  };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DataKeySource } from './data-key-source.ts';
 import { DEFAULT_CACHE_LIMITS, type DataKeyCacheLimits } from './data-key-cache.ts';
 import { decryptEnvelope, encryptEnvelope } from './envelope-buffer.ts';
-import { deriveMessageKey, extractKey } from './envelope-crypto.ts';
+import { deriveMessageKey, extractKey, headerTag } from './envelope-crypto.ts';
 import { fakeKms } from './fake-kms.test-support.ts';
 import { newMessageId } from './message-ids.ts';
 import type { ClientEvent } from '../client-events.ts';
@@ -109,5 +109,12 @@ describe('per-message key derivation', () => {
     const info = Buffer.concat([Buffer.from('latchkey/envelope/v1/message-key'), Buffer.of(1), messageId]);
     expect(derived.equals(Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, 32)))).toBe(true);
     expect(deriveMessageKey(createSecretKey(extractKey(dataKey)), 1, randomBytes(32)).export().equals(derived)).toBe(false);
+  });
+
+  it('tags the header with HKDF-SHA256(data key, no salt, "latchkey/envelope/v1/header-tag" | header, 16)', () => {
+    const dataKey = randomBytes(32);
+    const header = randomBytes(150);
+    const info = Buffer.concat([Buffer.from('latchkey/envelope/v1/header-tag'), header]);
+    expect(headerTag(createSecretKey(extractKey(dataKey)), header).equals(Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, 16)))).toBe(true);
   });
 });

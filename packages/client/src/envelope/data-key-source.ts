@@ -1,16 +1,18 @@
 /**
  * Where message keys come from: a data key from the service (GenerateDataKey to encrypt, Decrypt of
- * the wrapped key to decrypt), through the data-key cache when one is configured, turned into the
- * one message's key at once. Concurrent misses for the same entry share one service call, so a cold
- * start under load does not stampede the service.
+ * the wrapped key to decrypt), through the data-key cache when one is configured. Everything keyed
+ * by the (extracted) data key happens here, in the same synchronous step as taking it from the
+ * cache: the message's header tag is written or checked and the message key derived, so callers
+ * only ever hold one message's key. Concurrent misses for the same entry share one service call, so
+ * a cold start under load does not stampede the service.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { encodeEncryptionContext, type EncryptionContext } from '@latchkey/core';
-import { invalidInput } from '../client-error.ts';
+import { canonicalContext } from './canonical-context.ts';
 import { DataKeyCache, type CachedKey, type DataKeyCacheLimits } from './data-key-cache.ts';
-import { deriveMessageKey, extractKey } from './envelope-crypto.ts';
+import { deriveMessageKey, extractKey, headerTag, verifyHeader } from './envelope-crypto.ts';
 import { envelopeError } from './envelope-errors.ts';
-import { ALGORITHM_AES_256_GCM_HKDF_SHA256, encodeHeaderBody, type ParsedHeader } from './envelope-format.ts';
+import { ALGORITHM_AES_256_GCM_HKDF_SHA256, encodeHeaderBody, FIXED_HEADER_BYTES, TAG_BYTES, writeHeader, type ParsedHeader } from './envelope-format.ts';
+import type { EncryptionContext } from '@latchkey/core';
 import type { EventSink } from '../client-events.ts';
 import type { DecryptInput, DecryptOutput, GenerateDataKeyInput, GenerateDataKeyOutput } from '../crypto-types.ts';
 
@@ -20,27 +22,28 @@ export interface DataKeyService {
   decrypt(input: DecryptInput): Promise<DecryptOutput>;
 }
 
-/** Public facts of an encryption data key: what every header under it carries. */
+/** Public facts of an encryption data key: the header fields after the frame length (key id, context, wrapped key). */
 interface EncryptInfo {
   readonly headerBody: Buffer;
 }
 
 export interface EncryptMaterials {
   readonly messageKey: KeyObject;
-  /** The header fields after the frame length: key id, encryption context, wrapped data key. */
-  readonly headerBody: Buffer;
+  /** The message's whole header, tag included. */
+  readonly header: Buffer;
+}
+
+export interface NewMessage {
+  readonly keyId: string;
+  readonly encryptionContext: EncryptionContext | undefined;
+  /** Plaintext bytes; null when unknown (a stream without a length hint), which then gets a data key of its own. */
+  readonly plaintextBytes: number | null;
+  readonly messageId: Buffer;
+  readonly frameLength: number;
 }
 
 const DATA_KEY_BYTES = 32;
 const ALGORITHM = ALGORITHM_AES_256_GCM_HKDF_SHA256;
-
-export function canonicalContext(context: EncryptionContext | undefined): Buffer {
-  try {
-    return Buffer.from(encodeEncryptionContext(context ?? {}));
-  } catch (error) {
-    throw invalidInput(`encryptionContext: ${(error as Error).message}`);
-  }
-}
 
 /** The HKDF-extracted key of a data key, as bytes (to zero later) and imported once (to use). */
 function importKey(dataKey: Uint8Array): { secret: Buffer; handle: KeyObject } {
@@ -49,6 +52,18 @@ function importKey(dataKey: Uint8Array): { secret: Buffer; handle: KeyObject } {
 }
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+function sealHeader(key: CachedKey<EncryptInfo>, message: NewMessage): EncryptMaterials {
+  const header = Buffer.allocUnsafe(FIXED_HEADER_BYTES + key.info.headerBody.length + TAG_BYTES);
+  const tagAt = writeHeader(header, message.messageId, message.frameLength, key.info.headerBody);
+  headerTag(key.handle, header.subarray(0, tagAt)).copy(header, tagAt);
+  return { messageKey: deriveMessageKey(key.handle, ALGORITHM, message.messageId), header };
+}
+
+function openHeader(key: CachedKey<unknown>, header: ParsedHeader): KeyObject {
+  verifyHeader(key.handle, header.authenticated, header.tag);
+  return deriveMessageKey(key.handle, ALGORITHM, header.messageId);
+}
 
 export class DataKeySource {
   readonly #service: DataKeyService;
@@ -63,51 +78,47 @@ export class DataKeySource {
     this.#decryptCache = limits === null ? null : new DataKeyCache('decrypt', limits, nowMs, emit);
   }
 
-  /**
-   * The key of one new message of `plaintextBytes` bytes (null: unknown, as for a stream without a
-   * length hint, which then gets a data key of its own since its use of a cached one cannot be bounded).
-   */
-  async forEncrypt(keyId: string, context: EncryptionContext | undefined, plaintextBytes: number | null, messageId: Uint8Array): Promise<EncryptMaterials> {
-    const contextBytes = canonicalContext(context);
+  /** The key and the sealed header of one new message. */
+  async forEncrypt(message: NewMessage): Promise<EncryptMaterials> {
+    const context = canonicalContext(message.encryptionContext);
     const cache = this.#encryptCache;
-    if (cache === null || plaintextBytes === null || !cache.admits(plaintextBytes)) {
-      const key = await this.#generate(keyId, context, contextBytes);
+    const bytes = message.plaintextBytes;
+    if (cache === null || bytes === null || !cache.admits(bytes)) {
+      const key = await this.#generate(message, context.bytes);
       key.secret.fill(0);
-      return { messageKey: deriveMessageKey(key.handle, ALGORITHM, messageId), headerBody: key.info.headerBody };
+      return sealHeader(key, message);
     }
-    const id = `${ALGORITHM}:${keyId.length}:${keyId}${latin1(contextBytes)}`;
-    const fetching = this.#afterFetchOf(id);
-    if (fetching !== undefined) await fetching;
-    const hit = cache.take(id, plaintextBytes);
-    // Derived in the same synchronous step as the take: an eviction cannot zero the key in between.
-    if (hit !== null) return { messageKey: deriveMessageKey(hit.handle, ALGORITHM, messageId), headerBody: hit.info.headerBody };
+    const id = `${ALGORITHM}:${message.keyId.length}:${message.keyId}${context.id}`;
+    const fetching = this.#inflight.get(id);
+    if (fetching !== undefined) await fetching.catch(() => undefined);
+    const hit = cache.take(id, bytes);
+    if (hit !== null) return sealHeader(hit, message);
     return this.#fetchOnce(id, async () => {
-      const key = await this.#generate(keyId, context, contextBytes);
-      const materials = { messageKey: deriveMessageKey(key.handle, ALGORITHM, messageId), headerBody: key.info.headerBody };
-      cache.put(id, key, plaintextBytes);
+      const key = await this.#generate(message, context.bytes);
+      const materials = sealHeader(key, message);
+      cache.put(id, key, bytes);
       return materials;
     });
   }
 
-  /** The key of a message with this header: the wrapped data key unwrapped by the service, or from the cache. */
+  /** The key of a message with this header, once its header tag verified. */
   async forDecrypt(header: ParsedHeader): Promise<KeyObject> {
     const cache = this.#decryptCache;
     if (cache === null) {
       const key = await this.#unwrap(header);
       key.secret.fill(0);
-      return deriveMessageKey(key.handle, ALGORITHM, header.messageId);
+      return openHeader(key, header);
     }
     // The context is part of the entry's identity: the service binds it to the wrapped key, and so must the cache.
     const id = `${header.wrappedKey.length}:${latin1(header.wrappedKey)}${latin1(header.contextBytes)}`;
-    const fetching = this.#afterFetchOf(id);
-    if (fetching !== undefined) await fetching;
+    const fetching = this.#inflight.get(id);
+    if (fetching !== undefined) await fetching.catch(() => undefined);
     const hit = cache.take(id, 0);
-    if (hit !== null) return deriveMessageKey(hit.handle, ALGORITHM, header.messageId);
+    if (hit !== null) return openHeader(hit, header);
     return this.#fetchOnce(id, async () => {
       const key = await this.#unwrap(header);
-      const messageKey = deriveMessageKey(key.handle, ALGORITHM, header.messageId);
       cache.put(id, key, 0);
-      return messageKey;
+      return openHeader(key, header);
     });
   }
 
@@ -117,14 +128,10 @@ export class DataKeySource {
   }
 
   /**
-   * Waits for a fetch of the same entry already under way, if any. Returns at once otherwise, with
-   * no await in between, so that the first of many concurrent callers registers its fetch before the
-   * next one looks.
+   * Runs `fetch`, registered as the fetch of `id` unless one is already under way. Callers look for
+   * a registered fetch with no await before it, so the first of many concurrent callers registers
+   * its fetch before the next one looks.
    */
-  #afterFetchOf(id: string): Promise<unknown> | undefined {
-    return this.#inflight.get(id)?.catch(() => undefined);
-  }
-
   async #fetchOnce<T>(id: string, fetch: () => Promise<T>): Promise<T> {
     const fetching = fetch();
     if (!this.#inflight.has(id)) {
@@ -136,8 +143,8 @@ export class DataKeySource {
     return fetching;
   }
 
-  async #generate(keyId: string, context: EncryptionContext | undefined, contextBytes: Buffer): Promise<CachedKey<EncryptInfo>> {
-    const dataKey = await this.#service.generateDataKey({ keyId, keySpec: 'AES_256', encryptionContext: context });
+  async #generate(message: NewMessage, contextBytes: Buffer): Promise<CachedKey<EncryptInfo>> {
+    const dataKey = await this.#service.generateDataKey({ keyId: message.keyId, keySpec: 'AES_256', encryptionContext: message.encryptionContext });
     try {
       if (dataKey.plaintext.length !== DATA_KEY_BYTES) throw envelopeError(`the service returned a data key of ${dataKey.plaintext.length} bytes, not ${DATA_KEY_BYTES}`);
       return { ...importKey(dataKey.plaintext), info: { headerBody: encodeHeaderBody(dataKey.keyId, contextBytes, dataKey.ciphertext) } };
@@ -146,7 +153,7 @@ export class DataKeySource {
     }
   }
 
-  /** The HKDF-extracted data key of a header's wrapped key, unwrapped by the service under the header's context. */
+  /** The data key of a header's wrapped key, unwrapped by the service under the header's context. */
   async #unwrap(header: ParsedHeader): Promise<CachedKey<null>> {
     const answer = await this.#service.decrypt({ ciphertext: header.wrappedKey, encryptionContext: header.encryptionContext });
     try {

@@ -3,13 +3,11 @@
  * Decryption checks everything before it returns a byte: the expected context (if given), the
  * header tag, every frame's tag and order, the final frame, and that nothing trails it.
  */
-import { canonicalContext, type DataKeySource } from './data-key-source.ts';
+import { canonicalContext } from './canonical-context.ts';
 import { envelopeError } from './envelope-errors.ts';
-import { headerTag, sealFrame, verifyHeader } from './envelope-crypto.ts';
-import {
-  checkFrameLength, DEFAULT_FRAME_LENGTH, FIXED_HEADER_BYTES, MAX_SEQUENCE, messageLength, parseHeader, TAG_BYTES, writeHeader,
-  type ParsedHeader,
-} from './envelope-format.ts';
+import { sealFrame } from './envelope-crypto.ts';
+import { checkFrameLength, DEFAULT_FRAME_LENGTH, MAX_SEQUENCE, messageLength, parseHeader, type ParsedHeader } from './envelope-format.ts';
+import type { DataKeySource } from './data-key-source.ts';
 import { FrameReader, truncated } from './frame-reader.ts';
 import type { EnvelopeDecryptOptions, EnvelopeDecryptOutput, EnvelopeEncryptOptions } from './envelope-types.ts';
 
@@ -26,11 +24,9 @@ export async function encryptEnvelope(
   const frames = Math.max(1, Math.ceil(input.length / frameLength));
   if (frames > MAX_SEQUENCE) throw new RangeError('the plaintext needs more frames than the format allows; use a larger frameLength');
   const messageId = newMessageId();
-  const { messageKey, headerBody } = await source.forEncrypt(keyId, options.encryptionContext, input.length, messageId);
-  const headerLength = FIXED_HEADER_BYTES + headerBody.length + TAG_BYTES;
-  const out = Buffer.allocUnsafe(messageLength(headerLength, input.length, frameLength));
-  const tagAt = writeHeader(out, messageId, frameLength, headerBody);
-  let offset = tagAt + headerTag(messageKey, out.subarray(0, tagAt)).copy(out, tagAt);
+  const { messageKey, header } = await source.forEncrypt({ keyId, encryptionContext: options.encryptionContext, plaintextBytes: input.length, messageId, frameLength });
+  const out = Buffer.allocUnsafe(messageLength(header.length, input.length, frameLength));
+  let offset = header.copy(out, 0);
   for (let sequence = 1; sequence <= frames; sequence++) {
     const start = (sequence - 1) * frameLength;
     offset = sealFrame(messageKey, messageId, out, offset, sequence === frames, sequence, input.subarray(start, start + frameLength));
@@ -43,7 +39,7 @@ export async function encryptEnvelope(
 /** Refuses a message whose context is not the expected one, before any service call. */
 export function checkExpectedContext(header: ParsedHeader, options: EnvelopeDecryptOptions): void {
   if (options.encryptionContext === undefined) return;
-  if (!canonicalContext(options.encryptionContext).equals(header.contextBytes)) {
+  if (!canonicalContext(options.encryptionContext).bytes.equals(header.contextBytes)) {
     throw envelopeError('the message\'s encryption context is not the expected one');
   }
 }
@@ -56,7 +52,6 @@ export async function decryptEnvelope(source: DataKeySource, message: Uint8Array
   const messageKey = await source.forDecrypt(header);
   const reader = new FrameReader(header, messageKey);
   try {
-    verifyHeader(messageKey, header.authenticated, header.tag);
     const plaintexts: Buffer[] = [];
     try {
       let offset = header.length;

@@ -13,7 +13,7 @@ import { envelopeError } from './envelope-errors.ts';
 
 export const MAGIC = Buffer.from('LKEV', 'latin1');
 export const FORMAT_VERSION = 1;
-/** AES-256-GCM frames, per-message key by HKDF-SHA256, header authenticated by a GCM tag. */
+/** AES-256-GCM frames; per-message key and header tag by HKDF-SHA256 from the data key. */
 export const ALGORITHM_AES_256_GCM_HKDF_SHA256 = 1;
 export const MESSAGE_ID_BYTES = 32;
 export const TAG_BYTES = 16;

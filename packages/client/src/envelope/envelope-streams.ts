@@ -10,12 +10,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyObject } from 'node:crypto';
 import { ByteQueue } from './byte-queue.ts';
 import { checkExpectedContext } from './envelope-buffer.ts';
-import { headerTag, sealFrame, verifyHeader } from './envelope-crypto.ts';
+import { sealFrame } from './envelope-crypto.ts';
 import { envelopeError } from './envelope-errors.ts';
-import {
-  checkFrameLength, DEFAULT_FRAME_LENGTH, FINAL_FRAME_OVERHEAD, FIXED_HEADER_BYTES, MAX_SEQUENCE, parseHeader, REGULAR_FRAME_OVERHEAD,
-  TAG_BYTES, writeHeader,
-} from './envelope-format.ts';
+import { checkFrameLength, DEFAULT_FRAME_LENGTH, FINAL_FRAME_OVERHEAD, MAX_SEQUENCE, parseHeader, REGULAR_FRAME_OVERHEAD, TAG_BYTES } from './envelope-format.ts';
 import { FrameReader, truncated } from './frame-reader.ts';
 import type { DataKeySource } from './data-key-source.ts';
 import type { EnvelopeDecryptOptions, EnvelopeHeaderInfo, EnvelopeStreamOptions } from './envelope-types.ts';
@@ -63,11 +60,10 @@ export class EnvelopeEncryptStream extends Transform {
   async #start(): Promise<KeyObject> {
     if (this.#messageKey !== null) return this.#messageKey;
     const { encryptionContext, plaintextLength } = this.#options;
-    const materials = await this.#source.forEncrypt(this.#keyId, encryptionContext, plaintextLength ?? null, this.#messageId);
-    const header = Buffer.allocUnsafe(FIXED_HEADER_BYTES + materials.headerBody.length + TAG_BYTES);
-    const tagAt = writeHeader(header, this.#messageId, this.#frameLength, materials.headerBody);
-    headerTag(materials.messageKey, header.subarray(0, tagAt)).copy(header, tagAt);
-    this.push(header);
+    const materials = await this.#source.forEncrypt({
+      keyId: this.#keyId, encryptionContext, plaintextBytes: plaintextLength ?? null, messageId: this.#messageId, frameLength: this.#frameLength,
+    });
+    this.push(materials.header);
     this.#messageKey = materials.messageKey;
     return materials.messageKey;
   }
@@ -137,7 +133,6 @@ export class EnvelopeDecryptStream extends Transform {
     if (header === null) return null;
     checkExpectedContext(header, this.#options);
     const messageKey = await this.#source.forDecrypt(header);
-    verifyHeader(messageKey, header.authenticated, header.tag);
     const info: EnvelopeHeaderInfo = { keyId: header.keyId, encryptionContext: header.encryptionContext, messageId: Buffer.from(header.messageId) };
     this.#queue.take(header.length);
     this.emit('header', info);
