@@ -112,16 +112,22 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-interface Row { operation: Operation; endpoint: Endpoint; round: number; rps: number; p50Ms: number; p99Ms: number; serverCpu: number }
+/** cpuUsPerRequest: the node's CPU time per request; it moves far less than req/s when other work shares the machine. */
+interface Row { operation: Operation; endpoint: Endpoint; round: number; rps: number; p50Ms: number; p99Ms: number; serverCpu: number; cpuUsPerRequest: number }
 
 function summary(rows: readonly Row[]): string[] {
-  const lines = [`| operation | native req/s | AWS (SigV4) req/s | AWS / native | native p50 / p99 ms | AWS p50 / p99 ms |`, `|---|---|---|---|---|---|`];
+  const lines = [
+    '| operation | native req/s | AWS (SigV4) req/s | AWS / native req/s | node CPU µs/req native / AWS | CPU-cost ratio native / AWS | native p50 / p99 ms | AWS p50 / p99 ms |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const operation of OPERATIONS) {
     const of = (endpoint: Endpoint) => rows.filter((r) => r.operation === operation && r.endpoint === endpoint);
     const [native, aws] = [of('native'), of('aws')];
     const ratios = native.map((n) => (aws.find((a) => a.round === n.round)?.rps ?? Number.NaN) / n.rps);
+    const costRatios = native.map((n) => n.cpuUsPerRequest / (aws.find((a) => a.round === n.round)?.cpuUsPerRequest ?? Number.NaN));
+    const cpu = (rs: Row[]) => Math.round(median(rs.map((r) => r.cpuUsPerRequest)));
     const latency = (rs: Row[]) => `${median(rs.map((r) => r.p50Ms)).toFixed(2)} / ${median(rs.map((r) => r.p99Ms)).toFixed(2)}`;
-    lines.push(`| ${operation} | ${Math.round(median(native.map((r) => r.rps)))} | ${Math.round(median(aws.map((r) => r.rps)))} | ${median(ratios).toFixed(2)}x | ${latency(native)} | ${latency(aws)} |`);
+    lines.push(`| ${operation} | ${Math.round(median(native.map((r) => r.rps)))} | ${Math.round(median(aws.map((r) => r.rps)))} | ${median(ratios).toFixed(2)}x | ${cpu(native)} / ${cpu(aws)} | ${median(costRatios).toFixed(2)}x | ${latency(native)} | ${latency(aws)} |`);
   }
   return lines;
 }
@@ -140,13 +146,15 @@ async function main(): Promise<void> {
           const request = endpoint === 'aws' ? await awsRequest(keys, operation) : nativeRequest(keys, operation);
           await checkOnce(node.port, request, operation === 'Encrypt' ? /"(CiphertextBlob|ciphertext)"/ : /"(Signature|signature)"/);
           const result = await measure(node.port, node.child.pid as number, request);
-          rows.push({ operation, endpoint, round, rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, serverCpu: result.serverCpuSeconds / result.seconds });
-          process.stderr.write(`bench:aws: round ${round} ${operation} ${endpoint}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms.toFixed(2)} ms\n`);
+          const cpuUsPerRequest = (result.serverCpuSeconds * 1e6) / result.requests;
+          rows.push({ operation, endpoint, round, rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, serverCpu: result.serverCpuSeconds / result.seconds, cpuUsPerRequest });
+          process.stderr.write(`bench:aws: round ${round} ${operation} ${endpoint}: ${Math.round(result.rps)} req/s, ${Math.round(cpuUsPerRequest)} CPU µs/req, p99 ${result.p99Ms.toFixed(2)} ms\n`);
         }
       }
     }
     const table = summary(rows);
-    const setup = `${options.rounds} round(s), ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s warm-up, ${options.connections} in flight, ${options.pin ? 'node on CPU 0, load generator on CPU 1' : 'not pinned'}, ${os.cpus().length} CPUs, Node ${process.version}`;
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    const setup = `${options.rounds} round(s), ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s warm-up, ${options.connections} in flight, ${options.pin ? 'node on CPU 0, load generator on CPU 1' : 'not pinned'}, ${os.cpus().length} CPUs, Node ${process.version}, load average at the end ${load}`;
     process.stdout.write(`${[setup, ...table].join('\n')}\n`);
     await mkdir(path.dirname(flags.out as string), { recursive: true });
     await writeFile(flags.out as string, `${JSON.stringify({ setup, options, rows, table }, null, 2)}\n`);

@@ -90,8 +90,9 @@ export function registerAwsEndpoint(app: FastifyInstance, deps: AwsEndpointDeps)
       // Parse errors wait until the signature is checked: an unsigned caller learns nothing from the body.
       parseJson(request, bytes.toString('utf8'), (error, value) => done(null, { raw: bytes, value, failed: error !== null && error !== undefined } satisfies AwsBody));
     });
-    scope.addHook('onRequest', async (request, reply) => {
+    scope.addHook('onRequest', (request, reply, done) => {
       reply.header('x-amzn-RequestId', request.id);
+      done();
     });
     scope.setErrorHandler(sendError);
     scope.post('/', { config: { access: 'open' } }, async (request, reply) => {

@@ -45,7 +45,9 @@ function headerValues(rawHeaders: readonly string[]): Map<string, string[]> {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const list = values.get(name) ?? [];
-    list.push((rawHeaders[i + 1] as string).replace(/[ \t]+/g, ' ').trim());
+    const raw = rawHeaders[i + 1] as string;
+    // Inner runs of spaces and tabs fold to one space, as the signer folded them; most values have none.
+    list.push(raw.includes('  ') || raw.includes('\t') ? raw.replace(/[ \t]+/g, ' ').trim() : raw.trim());
     values.set(name, list);
   }
   return values;
