@@ -6,6 +6,7 @@
  */
 import { cacheLimitsOf, routerOptionsOf, type LatchkeyClientOptions, type RegionalOptions } from './client-options.ts';
 import { ClientCounters, eventSink } from './client-events.ts';
+import { invalidOption } from './client-error.ts';
 import { DataKeySource } from './envelope/data-key-source.ts';
 import { decryptEnvelope, encryptEnvelope } from './envelope/envelope-buffer.ts';
 import { EnvelopeDecryptStream, EnvelopeEncryptStream } from './envelope/envelope-streams.ts';
@@ -53,7 +54,7 @@ export class LatchkeyClient {
   static async fromManifest(manifestPath: string, options: ManifestClientOptions): Promise<LatchkeyClient> {
     const manifest = await readManifestRegions(manifestPath);
     const token = options.token ?? manifest.adminToken;
-    if (token === null) throw new TypeError(`LatchkeyClient: the manifest ${manifestPath} holds no adminToken; pass a token`);
+    if (token === null) throw invalidOption(`the manifest ${manifestPath} holds no adminToken; pass a token`);
     return new LatchkeyClient({ ...options, regions: manifest.regions, token });
   }
 

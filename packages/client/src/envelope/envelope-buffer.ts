@@ -3,6 +3,7 @@
  * Decryption checks everything before it returns a byte: the expected context (if given), the
  * header tag, every frame's tag and order, the final frame, and that nothing trails it.
  */
+import { invalidInput } from '../client-error.ts';
 import { canonicalContext } from './canonical-context.ts';
 import { envelopeError } from './envelope-errors.ts';
 import { sealFrame } from './envelope-crypto.ts';
@@ -22,7 +23,7 @@ export async function encryptEnvelope(
   const input = asBuffer(plaintext, 'plaintext');
   const frameLength = checkFrameLength(options.frameLength ?? DEFAULT_FRAME_LENGTH);
   const frames = Math.max(1, Math.ceil(input.length / frameLength));
-  if (frames > MAX_SEQUENCE) throw new RangeError('the plaintext needs more frames than the format allows; use a larger frameLength');
+  if (frames > MAX_SEQUENCE) throw invalidInput('the plaintext needs more frames than the format allows; use a larger frameLength');
   const messageId = newMessageId();
   const { messageKey, header } = await source.forEncrypt({ keyId, encryptionContext: options.encryptionContext, plaintextBytes: input.length, messageId, frameLength });
   const out = Buffer.allocUnsafe(messageLength(header.length, input.length, frameLength));

@@ -9,6 +9,7 @@
  *   frame:  type u8 (0 regular, 1 final) | sequence u32 | [final: contentLength u32] | ciphertext | tag 16
  */
 import { encodeEncryptionContext, type EncryptionContext } from '@latchkey/core';
+import { invalidInput } from '../client-error.ts';
 import { envelopeError } from './envelope-errors.ts';
 
 export const MAGIC = Buffer.from('LKEV', 'latin1');
@@ -32,7 +33,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function checkFrameLength(frameLength: number): number {
   if (!Number.isSafeInteger(frameLength) || frameLength < 1 || frameLength > MAX_FRAME_LENGTH) {
-    throw new TypeError(`frameLength must be an integer from 1 to ${MAX_FRAME_LENGTH}`);
+    throw invalidInput(`frameLength must be an integer from 1 to ${MAX_FRAME_LENGTH}`);
   }
   return frameLength;
 }

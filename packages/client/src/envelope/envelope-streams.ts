@@ -8,6 +8,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyObject } from 'node:crypto';
+import { invalidInput } from '../client-error.ts';
 import { ByteQueue } from './byte-queue.ts';
 import { checkExpectedContext } from './envelope-buffer.ts';
 import { sealFrame } from './envelope-crypto.ts';
@@ -40,7 +41,7 @@ export class EnvelopeEncryptStream extends Transform {
     this.#options = options;
     this.#frameLength = checkFrameLength(options.frameLength ?? DEFAULT_FRAME_LENGTH);
     const hint = options.plaintextLength;
-    if (hint !== undefined && (!Number.isSafeInteger(hint) || hint < 0)) throw new TypeError('plaintextLength must be a non-negative integer');
+    if (hint !== undefined && (!Number.isSafeInteger(hint) || hint < 0)) throw invalidInput('plaintextLength must be a non-negative integer');
     this.#messageId = newMessageId();
   }
 
@@ -73,11 +74,11 @@ export class EnvelopeEncryptStream extends Transform {
     this.#received += chunk.length;
     const hint = this.#options.plaintextLength;
     // The cache counted `hint` bytes against the data key; more would escape its byte limit.
-    if (hint !== undefined && this.#received > hint) throw new RangeError(`the stream received more than its plaintextLength of ${hint} bytes`);
+    if (hint !== undefined && this.#received > hint) throw invalidInput(`the stream received more than its plaintextLength of ${hint} bytes`);
     this.#queue.push(chunk);
     // Strictly more than a frame: the last full frame may turn out to be the final one.
     while (this.#queue.length > this.#frameLength) {
-      if (this.#sequence === MAX_SEQUENCE) throw new RangeError('the stream needs more frames than the format allows; use a larger frameLength');
+      if (this.#sequence === MAX_SEQUENCE) throw invalidInput('the stream needs more frames than the format allows; use a larger frameLength');
       this.push(this.#seal(key, false, this.#queue.take(this.#frameLength)));
     }
   }
@@ -85,7 +86,7 @@ export class EnvelopeEncryptStream extends Transform {
   async #end(): Promise<void> {
     const key = await this.#start();
     const hint = this.#options.plaintextLength;
-    if (hint !== undefined && this.#received !== hint) throw new RangeError(`the stream received ${this.#received} bytes, not its plaintextLength of ${hint}`);
+    if (hint !== undefined && this.#received !== hint) throw invalidInput(`the stream received ${this.#received} bytes, not its plaintextLength of ${hint}`);
     this.push(this.#seal(key, true, this.#queue.take(this.#queue.length)));
     this.#messageKey = null;
   }

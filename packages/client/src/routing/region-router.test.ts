@@ -10,7 +10,7 @@ import { LatchkeyClientError } from '../client-error.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { seededRandom } from '../testing/seeded-random.ts';
 import { startRecordingServer, type RecordingServer } from '../testing/recording-server.ts';
-import { fakePorts, refusedUrl, type FakePorts } from './router-ports.test-support.ts';
+import { fakePorts, refusedUrl, until, type FakePorts } from './router-ports.test-support.ts';
 import type { ClientEvent } from '../client-events.ts';
 import type { RegionalOptions } from '../client-options.ts';
 
@@ -47,7 +47,8 @@ function client(options: Partial<RegionalOptions> & { urls?: Partial<Record<Name
   const { urls = {}, ...rest } = options;
   const made = new LatchkeyClient({
     regions: NAMES.map((name) => ({ name, url: urls[name] ?? servers[name].url })),
-    homeRegion: 'eu', token: 't', timeoutMs: 300, ports: fake.ports, onEvent: (event) => events.push(event),
+    // Generous per-attempt time: a busy machine must not turn a slow first answer into a failover.
+    homeRegion: 'eu', token: 't', timeoutMs: 5_000, ports: fake.ports, onEvent: (event) => events.push(event),
     ...rest,
   });
   clients.push(made);
@@ -97,12 +98,15 @@ describe('routing and failover', () => {
     await encrypt(c);
     await encrypt(c);
     expect(c.regionHealth().eu).toBe(false);
-    await fake.runScheduled();
+    fake.runScheduled();
+    // Still not ready: the probe comes back and schedules the next one.
+    await until(() => fake.pending() === 1);
     expect(servers.eu.last().path).toBe('/readyz');
     expect(servers.eu.last().headers.authorization).toBeUndefined();
     expect(c.regionHealth().eu).toBe(false);
     homeUp = true;
-    await fake.runScheduled();
+    fake.runScheduled();
+    await until(() => c.regionHealth().eu === true);
     expect(calls('region-healthy')).toMatchObject([{ region: 'eu', via: 'probe' }]);
     events.length = 0;
     await encrypt(c);
@@ -192,8 +196,8 @@ describe('region pinning', () => {
 
 describe('what is retried', () => {
   it('reports a plain write that timed out as indeterminate and never sends it again', async () => {
-    servers.eu.answer({ status: 201, body: META(), delayMs: 1_000 });
-    const error = await failure(client().createKey());
+    servers.eu.answer({ status: 201, body: META(), delayMs: 2_000 });
+    const error = await failure(client({ timeoutMs: 300 }).createKey());
     expect(error).toMatchObject({ code: 'TimeoutException', indeterminate: true, attempts: 1 });
     expect(servers.us.requests.length + servers.ap.requests.length).toBe(0);
   });

@@ -12,8 +12,8 @@ export interface FakePorts {
   readonly ports: RouterPorts;
   readonly clock: { now: number };
   readonly sleeps: number[];
-  /** Runs every task scheduled so far (health probes) and waits for them to settle. */
-  runScheduled(): Promise<void>;
+  /** Starts every task scheduled so far (health probes); they settle on their own (see `until`). */
+  runScheduled(): void;
   /** Scheduled tasks not yet run or cancelled. */
   pending(): number;
 }
@@ -39,12 +39,10 @@ export function fakePorts(seed: number): FakePorts {
   };
   return {
     ports, clock, sleeps,
-    async runScheduled() {
+    runScheduled() {
       const due = tasks;
       tasks = [];
       for (const task of due) if (!task.cancelled) task.run();
-      // A probe is an HTTP round trip on loopback: give it time to come back.
-      await new Promise((resolve) => setTimeout(resolve, 100));
     },
     pending: () => tasks.filter((task) => !task.cancelled).length,
   };
@@ -57,4 +55,13 @@ export async function refusedUrl(): Promise<string> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return `http://127.0.0.1:${port}`;
+}
+
+/** Waits (in real time, polling) until `condition` holds; fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new RangeError(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
