@@ -1,7 +1,8 @@
 /**
  * SDK envelope encryption throughput with a warm data-key cache, against raw in-process AES-256-GCM
  * on messages of the same size. Each side runs in its own forked process (bench/sdk-throughput-worker.ts,
- * its own heap), and the parent has them take turns in slices (raw, envelope, envelope, raw, ...),
+ * its own heap, the same modules and an idle client loaded in both so that the heaps are alike), and
+ * the parent has them take turns in slices (raw, envelope, envelope, raw, ...),
  * so that whatever else the machine does falls on both alike. Each round's ratio is taken from its
  * own slices, in wall time and in each process's CPU time (which other processes cannot enter);
  * the summary is the median over rounds.
@@ -80,7 +81,7 @@ export async function measureThroughput(
   const raw = startWorker();
   const envelope = startWorker();
   try {
-    await raw.request({ setup: { mode: 'raw', messageBytes } });
+    await raw.request({ setup: { ...cluster, mode: 'raw', messageBytes } });
     await envelope.request({ setup: { ...cluster, mode: 'envelope', messageBytes } });
     // Warm-up: JIT on both sides before anything is recorded.
     await paired(raw, envelope, 'encrypt', 300, messageBytes);
