@@ -8,8 +8,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@latchkey/testkit';
 import { LatchkeyClient, type ClientEvent, type RegionalOptions } from '@latchkey/client';
+import { seededRandom } from '../../packages/client/src/testing/seeded-random.ts';
 import { eventually, type TestCluster } from '../replication/harness.ts';
 import { call, spawnNode, type NodeProcess } from '../replication/node-process.ts';
+
+const SEED = Number(process.env.LATCHKEY_SEED ?? 20_261_128);
 
 export interface StampedEvent {
   readonly atMs: number;
@@ -31,6 +34,8 @@ export function observedClient(urls: Record<string, string>, options: Partial<Re
     timeoutMs: 2_000,
     health: { probeIntervalMs: 100 },
     ...options,
+    // Backoff jitter from a seeded source, never Math.random, so that a run can be replayed.
+    ports: { random: seededRandom(SEED), ...options.ports },
     onEvent: (event) => events.push({ atMs: performance.now(), event }),
   });
   const matches = (e: ClientEvent, operations?: readonly string[]) => e.type === 'call' && (operations === undefined || operations.includes(e.operation));
