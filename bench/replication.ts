@@ -16,6 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,19 @@ const inflightMax = Number(values.inflight);
 const base = path.resolve(values.base);
 
 interface Region { name: string; url: string }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+let pids: { nodes: number[]; nats: number[] } = { nodes: [], nats: [] };
+const cpuOf = (list: number[]): number => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
 function run(script: string, args: string[]): void {
   const result = spawnSync(process.execPath, [path.join(REPO, script), ...args], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -101,6 +115,7 @@ async function change(regions: Region[], keys: string[], i: number): Promise<{ o
 
 async function steady(regions: Region[], keys: string[]) {
   const before = await Promise.all(regions.map(applyDelayBuckets));
+  const cpuBefore = { nodes: cpuOf(pids.nodes), nats: cpuOf(pids.nats) };
   const total = rate * seconds;
   const intervalMs = 1000 / rate;
   const latencies: number[] = [];
@@ -126,6 +141,7 @@ async function steady(regions: Region[], keys: string[]) {
   }
   await Promise.all(pending);
   const elapsedS = (performance.now() - started) / 1000;
+  const cpu = { nodes: cpuOf(pids.nodes) - cpuBefore.nodes, nats: cpuOf(pids.nats) - cpuBefore.nats };
   await new Promise((r) => setTimeout(r, 1000));
   const after = await Promise.all(regions.map(applyDelayBuckets));
   latencies.sort((a, b) => a - b);
@@ -143,6 +159,10 @@ async function steady(regions: Region[], keys: string[]) {
   return {
     targetRate: rate, seconds, sent: latencies.length + failures, acknowledged: latencies.length, failures, skippedForInflightBound: skipped,
     achievedRate: latencies.length / elapsedS,
+    // CPU per acknowledged change over all three nodes and all three NATS servers: steadier than
+    // rates on a shared machine, and it bounds what two idle cores could sustain.
+    nodeCpuMsPerChange: (cpu.nodes * 1000) / Math.max(1, latencies.length),
+    natsCpuMsPerChange: (cpu.nats * 1000) / Math.max(1, latencies.length),
     writeLatencyP50Ms: percentile(latencies, 0.5), writeLatencyP99Ms: percentile(latencies, 0.99),
     lagP50Ms: quantileMs(merged('before'), merged('after'), 0.5).valueMs, lagP99Ms: quantileMs(merged('before'), merged('after'), 0.99).valueMs,
     perRegion,
@@ -181,6 +201,7 @@ async function main(): Promise<void> {
   try {
     const manifest = JSON.parse(await readFile(path.join(base, 'manifest.json'), 'utf8'));
     token = manifest.adminToken;
+    pids = { nodes: manifest.regions.map((r: { pid: number }) => r.pid), nats: manifest.regions.map((r: { natsPid: number }) => r.natsPid) };
     const regions: Region[] = manifest.regions.map((r: Region) => ({ name: r.name, url: r.url }));
     const keys: string[] = [];
     for (let i = 0; i < keyCount; i++) {
@@ -197,6 +218,8 @@ async function main(): Promise<void> {
     console.log('\nreplication, 3 regions on one machine (R3 stream)');
     console.log(`steady: target ${rate}/s for ${seconds}s; acknowledged ${steadyResult.acknowledged} (${f(steadyResult.achievedRate)}/s), failures ${steadyResult.failures}, not sent (in-flight bound) ${steadyResult.skippedForInflightBound}`);
     console.log(`  write latency p50 ${f(steadyResult.writeLatencyP50Ms)} ms, p99 ${f(steadyResult.writeLatencyP99Ms)} ms`);
+    const perChange = steadyResult.nodeCpuMsPerChange + steadyResult.natsCpuMsPerChange;
+    console.log(`  CPU per change: nodes ${f(steadyResult.nodeCpuMsPerChange)} ms + NATS ${f(steadyResult.natsCpuMsPerChange)} ms = ${f(perChange)} ms (two idle cores: at most ~${f(2000 / perChange)} changes/s)`);
     console.log(`  replication lag (publish -> apply, all regions) p50 ${f(steadyResult.lagP50Ms)} ms, p99 ${f(steadyResult.lagP99Ms)} ms   target p99 < 50 ms`);
     for (const r of steadyResult.perRegion) console.log(`    ${r.region}: applied ${r.applied}, p50 ${f(r.lagP50Ms)} ms, p99 ${f(r.lagP99Ms)} ms`);
     console.log(`burst: ${burstResult.acknowledged}/${burstResult.changes} changes in ${f(burstResult.burstSeconds)} s; all regions converged ${burstResult.convergeMs === null ? 'NOT within 60 s' : `${f(burstResult.convergeMs)} ms after the last acknowledgement`}`);
