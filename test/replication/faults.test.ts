@@ -14,7 +14,18 @@ afterAll(async () => {
   await c?.stop();
 });
 
+/** The stream leader's server name; right after a heal the meta layer may still be electing, so retry. */
 async function streamLeader(): Promise<string> {
+  return eventually(async () => {
+    try {
+      return await streamLeaderOnce();
+    } catch {
+      return undefined;
+    }
+  }, 30_000, 'the stream leader');
+}
+
+async function streamLeaderOnce(): Promise<string> {
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const nc = await connect({ servers: c.nats.urls as string[], user: 'latchkey', pass: 'test-password-not-secret' });

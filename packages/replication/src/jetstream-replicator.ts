@@ -134,9 +134,9 @@ export class JetStreamReplicator {
     await jsm.consumers.add(o.streamName, {
       durable_name: this.consumerName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.#cursor() + 1, filter_subject: 'kms.>', max_ack_pending: 1000, ack_wait: nanos(30_000),
-      // The node's own cursor is the durable record of what it applied, and the consumer is
-      // re-created from it on every start: its server-side state need not be replicated or on disk.
-      num_replicas: 1, mem_storage: true,
+      // Replicated like the stream (the default): an R1 consumer on a server that dies would leave
+      // this region without deliveries until the consume loop notices, which measured far longer
+      // than a stream leader election. (R1 in memory costs ~40% less NATS CPU per change.)
     });
     const consumer = await this.#client().consumers.get(o.streamName, this.consumerName);
     this.#messages = await consumer.consume({ max_messages: 256, expires: 5000 });
