@@ -26,6 +26,10 @@ const dataDirs = (process.env.BENCH_DATA_DIRS ?? '').split(':').filter(Boolean);
 const port = process.env.BENCH_PORT ?? '';
 
 if (cluster.isPrimary) {
+  // Let the kernel spread accept() over the workers: with the default round-robin policy the
+  // primary hands every connection over IPC, and on a busy machine that measured 0.19x bare
+  // instead of 0.50x (BENCHMARKS.md). NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   if (dataDirs.length === 0 || port === '') throw new Error('BENCH_DATA_DIRS and BENCH_PORT are required');
   let listening = 0;
   for (const dir of dataDirs) {

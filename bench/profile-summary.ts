@@ -72,10 +72,17 @@ function where(frame: CallFrame): string {
   return url === '' ? '(native)' : `${url}:${frame.lineNumber + 1}`;
 }
 
-export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+/**
+ * `fromMicros` skips samples taken before that CLOCK_MONOTONIC time in µs (the clock of
+ * process.hrtime and of V8's profiler on Linux): start-up and module loading stay out.
+ */
+export function summarizeProfile(profile: CpuProfile, fromMicros = 0): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i += 1) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < fromMicros) continue;
     // timeDeltas[i + 1] is the time until the next sample: the time spent in sample i.
     const delta = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const id = profile.samples[i] as number;

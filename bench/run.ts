@@ -60,7 +60,7 @@ interface Options {
 }
 
 const HELP = `pnpm bench [options]
-  --quick               smoke run (under 40 s): 1 round, one 2 s segment per server
+  --quick               smoke run (under 40 s): 1 round, one 1.5 s segment per server
   --rounds N            rounds (default 3); ratios are taken per round, the summary is their median
   --duration S          measured seconds per server per round (default 10), cut into segments
   --segment S           length of one segment (default 2): bare, node, bare, node ... back to back
@@ -131,12 +131,13 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    durationMs: num('duration', quick ? 2 : 10) * 1000,
-    warmupMs: num('warmup', quick ? 0.3 : 0.5) * 1000,
+    durationMs: num('duration', quick ? 1.5 : 10) * 1000,
+    // Several workers each need their own JIT warm-up and connections: a longer warm-up per segment.
+    warmupMs: num('warmup', nodeWorkers > 1 ? 1.5 : quick ? 0.3 : 0.5) * 1000,
     connections: num('connections', 50),
     batchConnections: num('batch-connections', 8),
     batchSizes: (flags.get('batch-sizes') ?? '100,1000').split(',').map(Number),
-    aesMs: num('aes-ms', quick ? 500 : 1000),
+    aesMs: num('aes-ms', quick ? 400 : 1000),
     loadgen,
     // Pinning gives each side one core; a multi-process server needs both, so it runs unpinned.
     pin: !bools.has('no-pin') && nodeWorkers === 1 && bareWorkers === 1 && hasTaskset(),
@@ -149,8 +150,8 @@ function parseOptions(argv: readonly string[]): Options {
     label: flags.get('label') ?? (quick ? 'quick' : 'full'),
     cpuProfDir: cpuProf === undefined ? null : path.resolve(cpuProf),
     quietWaitMs: num('quiet-wait', quick ? 0 : 10) * 1000,
-    segmentMs: num('segment', 2) * 1000,
-    initialWarmupMs: num('initial-warmup', quick ? 0.5 : 3) * 1000,
+    segmentMs: num('segment', quick ? 1.5 : 2) * 1000,
+    initialWarmupMs: num('initial-warmup', quick ? 0.3 : 3) * 1000,
     batchMs: num('batch-duration', quick ? 1 : 5) * 1000,
     nice: Number(flags.get('nice') ?? '0'),
     variants: parseVariants(flags.get('variants'), path.resolve(flags.get('node-root') ?? REPO)),
@@ -165,6 +166,9 @@ function hasTaskset(): boolean {
 // Processes
 
 const children = new Set<ChildProcess>();
+
+/** When the first load started (CLOCK_MONOTONIC µs): profiles are summarized from there on. */
+let loadStartedMicros = 0;
 
 /** Answers each server gave (warm-ups included), to turn CPU profiles into time per request. */
 const answeredBy = new Map<string, number>();
@@ -424,7 +428,7 @@ async function machineBusy(ms: number): Promise<number> {
  */
 async function waitQuiet(options: Options): Promise<number> {
   const deadline = Date.now() + options.quietWaitMs;
-  let busy = await machineBusy(300);
+  let busy = await machineBusy(options.quick ? 150 : 300);
   let warned = false;
   while (busy > QUIET_BUSY && Date.now() < deadline) {
     if (!warned) process.stdout.write(`  (machine ${pctFmt(busy)} busy with other work; waiting up to ${options.quietWaitMs / 1000} s for it to calm down)\n`);
@@ -471,7 +475,7 @@ async function loadOnce(options: Options, server: Server, urlPath: string, heade
     const url = `http://127.0.0.1:${server.port}${urlPath}`;
     const base = ['wrk', '-t1', `-c${connections}`, '-s', script, '--latency'];
     await runText(start('1', options.pin, [...base, `-d${Math.max(1, Math.round(options.warmupMs / 1000))}s`, url]), budget);
-    const child = start('1', options.pin, [...base, `-d${Math.round(options.durationMs / 1000)}s`, url]);
+    const child = start('1', options.pin, [...base, `-d${Math.max(1, Math.round(options.durationMs / 1000))}s`, url]);
     const cpu = sampleCpu(server, child);
     return { ...parseWrk(await runText(child, budget)), ...cpu() };
   }
@@ -479,7 +483,7 @@ async function loadOnce(options: Options, server: Server, urlPath: string, heade
   const base = [process.execPath, bin, '-c', String(connections), '-m', 'POST', '-b', body, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`])];
   const url = `http://127.0.0.1:${server.port}${urlPath}`;
   await runText(start('1', options.pin, [...base, '-d', String(Math.max(1, Math.round(options.warmupMs / 1000))), '-n', url]), budget);
-  const child = start('1', options.pin, [...base, '-d', String(Math.round(options.durationMs / 1000)), '--json', url]);
+  const child = start('1', options.pin, [...base, '-d', String(Math.max(1, Math.round(options.durationMs / 1000))), '--json', url]);
   const cpu = sampleCpu(server, child);
   const json = JSON.parse((await runText(child, budget)).trim().split('\n').pop() ?? '{}') as {
     requests: { total: number }; duration: number; latency: { p50: number; p90: number; p99: number; max: number }; non2xx: number; errors: number;
@@ -829,6 +833,7 @@ async function main(): Promise<void> {
     };
 
     // Warm both servers once (JIT, caches, connections) before anything is recorded.
+    loadStartedMicros = Number(process.hrtime.bigint() / 1000n);
     const warm = { warmupMs: 0, durationMs: options.initialWarmupMs };
     say(`warm-up (${options.initialWarmupMs / 1000} s per server and request kind, not recorded)`);
     for (const op of ['encrypt', 'decrypt'] as const) {
@@ -896,11 +901,12 @@ async function main(): Promise<void> {
     await stop(node.child);
     await stop(bare.child);
     if (options.cpuProfDir) {
-      const read = async (name: string) => summarizeProfile(JSON.parse(await readFile(path.join(options.cpuProfDir as string, name), 'utf8')) as CpuProfile);
+      const read = async (name: string) =>
+        summarizeProfile(JSON.parse(await readFile(path.join(options.cpuProfDir as string, name), 'utf8')) as CpuProfile, loadStartedMicros);
       const nodeProfile = await read('node.cpuprofile');
       const bareProfile = await read('bare.cpuprofile');
       say(`\nCPU profile of the node (${path.join(options.cpuProfDir, 'node.cpuprofile')}):\n${formatProfileSummary(nodeProfile, 30)}`);
-      say(`\nCPU per request by category, node vs bare (profile self time / answers, warm-ups included; start-up counted too):`);
+      say(`\nCPU per request by category, node vs bare (profile self time from the first warm-up on / answers, warm-ups included):`);
       say(compareProfiles(nodeProfile, answeredBy.get(node.name) ?? 0, bareProfile, answeredBy.get(bare.name) ?? 0));
     }
     node = null;
