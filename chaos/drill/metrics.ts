@@ -21,6 +21,7 @@ export interface Bucket {
   readonly dataP50Ms: number | null;
   readonly dataP99Ms: number | null;
   readonly controlP50Ms: number | null;
+  readonly controlP99Ms: number | null;
 }
 
 export function percentile(values: readonly number[], p: number): number | null {
@@ -66,6 +67,7 @@ export function buckets(calls: readonly CallRecord[], bucketMs: number, endMs: n
       dataP50Ms: percentile(latency('data'), 50),
       dataP99Ms: percentile(latency('data'), 99),
       controlP50Ms: percentile(latency('control'), 50),
+      controlP99Ms: percentile(latency('control'), 99),
     };
   });
 }

@@ -105,13 +105,14 @@ export function timelineSvg(report: DrillReport): string {
     return `<rect x="${x(b.startMs).toFixed(1)}" y="${top.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(p1.top + PANEL_HEIGHT - top).toFixed(1)}" fill="#d62728"/>`;
   }));
 
-  const latMax = niceMax(Math.max(10, ...rates.flatMap((b) => [b.dataP99Ms ?? 0, b.controlP50Ms ?? 0])));
-  const p2 = { ...panels[2]!, legend: [{ label: 'data p50', color: '#6baed6' }, { label: 'data p99', color: '#08519c' }, { label: 'control p50', color: '#9467bd' }] };
+  const latMax = niceMax(Math.max(10, ...rates.flatMap((b) => [b.dataP99Ms ?? 0, b.controlP99Ms ?? 0])));
+  const p2 = { ...panels[2]!, legend: [{ label: 'data p50', color: '#6baed6' }, { label: 'data p99', color: '#08519c' }, { label: 'control p50', color: '#c5b0d5' }, { label: 'control p99', color: '#6a3d9a' }] };
   const a2 = axisY(p2, latMax, true);
   parts.push(frame(p2), a2.ticks,
     line(rates.map((b) => [mid(b), b.dataP50Ms]), x, a2.y, '#6baed6'),
     line(rates.map((b) => [mid(b), b.dataP99Ms]), x, a2.y, '#08519c'),
-    line(rates.map((b) => [mid(b), b.controlP50Ms]), x, a2.y, '#9467bd'));
+    line(rates.map((b) => [mid(b), b.controlP50Ms]), x, a2.y, '#c5b0d5'),
+    line(rates.map((b) => [mid(b), b.controlP99Ms]), x, a2.y, '#6a3d9a'));
 
   const lagMax = niceMax(Math.max(100, ...timeline.samples.map((s) => s.lagMs ?? 0)));
   const p3 = { ...panels[3]!, legend: report.regions.map((r, i) => ({ label: r, color: REGION_COLORS[i % REGION_COLORS.length]! })) };
