@@ -30,6 +30,21 @@ async function visibleIn(region: string, keyId: string, version = 1): Promise<an
   }, 15_000, `key ${keyId} v${version} in ${region}`);
 }
 
+/** The envelope of the last change stored on a key's subject, read straight from the stream. */
+async function lastKeyChangeOnStream(keyId: string): Promise<any> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { Packr } = await import('msgpackr');
+  const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+  const nc = await connect({ servers: c.nats.urls as string[], user: 'latchkey', pass: 'test-password-not-secret' });
+  try {
+    const stored = await (await jetstreamManager(nc)).streams.getMessage('LATCHKEY', { last_by_subj: `kms.key.${keyId}` });
+    return packr.unpack(packr.unpack(stored!.data).payload);
+  } finally {
+    await nc.close();
+  }
+}
+
 describe('replication over JetStream', () => {
   it('adopts the admin token in every region', async () => {
     for (const region of c.regions) {
@@ -124,6 +139,21 @@ describe('replication over JetStream', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     const final = await visibleIn('ap', key.keyId, 3);
     expect(final.currentVersion).toBe(3);
+    // Both new versions carry material for every region: whichever region lost the race rebuilt its
+    // change on the winner's, so no version is replicated without its wrapped secret.
+    await c.waitConverged();
+    const latest = await lastKeyChangeOnStream(key.keyId);
+    expect(latest.change.versions.map((v: any) => [v.keyVersion, Object.keys(v.wrapped).sort()])).toEqual(
+      [1, 2, 3].map((n) => [n, ['ap', 'eu', 'us']]),
+    );
+    for (const origin of c.regions) {
+      const enc = await c.at(origin).call('POST', `/v1/keys/${key.keyId}/encrypt`, { plaintext: b64(`v3 from ${origin}`) }, c.token);
+      expect(enc.body.keyVersion).toBe(3);
+      for (const region of c.regions) {
+        const dec = await c.at(region).call('POST', '/v1/decrypt', { ciphertext: enc.body.ciphertext }, c.token);
+        expect(dec.status, `${origin} -> ${region}: ${JSON.stringify(dec.body)}`).toBe(200);
+      }
+    }
     await c.at('eu').call('POST', `/v1/keys/${key.keyId}/tags`, { tags: { a: '1' } }, c.token);
     await c.at('us').call('POST', `/v1/keys/${key.keyId}/tags`, { tags: { b: '2' } }, c.token);
     const tagged = await eventually(async () => {

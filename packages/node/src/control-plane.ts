@@ -89,10 +89,15 @@ export class ControlPlane {
   }
 
   /** The compare-and-set loop shared by every write: decide on the latest state, append, retry on conflict. */
-  async #casLoop<T>(subject: string, msgId: string, attempt: (expectedSeq: number) => { change: StateChange; result: () => T } | { done: T }): Promise<T> {
+  async #casLoop<T>(
+    subject: string, msgId: string,
+    attempt: (expectedSeq: number) => Promise<{ change: StateChange; result: () => T } | { done: T }> | { change: StateChange; result: () => T } | { done: T },
+  ): Promise<T> {
     for (let i = 1; ; i++) {
+      // Everything an attempt reads is read after the expected sequence: if it changes meanwhile,
+      // compare-and-set fails and the next attempt reads it all again.
       const expectedSeq = await this.#deps.applier.subjectSeq(subject);
-      const decided = attempt(expectedSeq);
+      const decided = await attempt(expectedSeq);
       if ('done' in decided) return decided.done;
       try {
         await this.#deps.log.append(this.#envelope(decided.change, msgId), subject, expectedSeq, msgId);
@@ -154,10 +159,14 @@ export class ControlPlane {
     const msgId = options.idempotencyKey && options.principal
       ? idempotentMsgId(options.principal.principal, subject, command.type, options.idempotencyKey)
       : randomUUID();
+    const secrets = new Map<number, Uint8Array>();
     return this.#serialized(subject, async () => {
-      const previous = await this.#deps.applier.lastKeyChange(keyId);
-      const secrets = await this.#heldSecrets(keyId);
-      return this.#casLoop<KeyRecord>(subject, msgId, () => {
+      // The previous change (whose wrapped envelopes are carried forward) and the secrets to
+      // re-wrap are read on every attempt: after a conflict they include the other region's change,
+      // or a version it added would be carried without material.
+      return this.#casLoop<KeyRecord>(subject, msgId, async () => {
+        const previous = await this.#deps.applier.lastKeyChange(keyId);
+        await this.#heldSecrets(keyId, secrets);
         const before = this.#deps.directory.resolve(keyId);
         if (options.stillWanted && !options.stillWanted(before)) return { done: before };
         const after = applyKeyCommand(before, command, this.#deps.clock.nowMs());
@@ -175,12 +184,12 @@ export class ControlPlane {
   }
 
   /** Secrets of every version this region holds, unwrapped only to re-wrap them for added regions. */
-  async #heldSecrets(keyId: string): Promise<Map<number, Uint8Array>> {
-    const secrets = new Map<number, Uint8Array>();
+  async #heldSecrets(keyId: string, secrets: Map<number, Uint8Array>): Promise<Map<number, Uint8Array>> {
     const record = this.#deps.directory.getKey(keyId);
     const previous = await this.#deps.applier.lastKeyChange(keyId);
     if (!record || regionsNeedingMaterial(previous, { ...record, regions: null }, this.#deps.cluster.regionNames).length === 0) return secrets;
     for (const material of await this.#deps.store.listMaterial(keyId)) {
+      if (secrets.has(material.keyVersion)) continue;
       secrets.set(material.keyVersion, this.#deps.rootKey.unwrap(material.wrapped, materialAad(keyId, material.keyVersion)));
     }
     return secrets;

@@ -189,7 +189,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   let closed = false;
   const services: NodeServices = {
     region: config.region, controlPlane, dataPlane, directory, store, tokens, metrics, lifecycle, cluster, changeLog, applier,
-    batchBodyLimitBytes: config.batchBodyLimitBytes, isReady: () => serving && tokens.size > 0, stateDigest: () => stateDigest(directory, tokens),
+    batchBodyLimitBytes: config.batchBodyLimitBytes, isReady: () => serving && tokens.size > 0, stateDigest: () => stateDigest(directory, tokens, credentials),
   };
   for (const register of [registerOperationsRoutes, registerKeyRoutes, registerCryptoRoutes, registerBatchRoutes, registerAliasRoutes, registerTokenRoutes, registerClusterRoutes]) {
     register(app, services);

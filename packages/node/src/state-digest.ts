@@ -17,8 +17,13 @@ export function canonicalJson(value: unknown): string {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export function stateDigest(directory: KeyDirectory, tokens: TokenRegistry): {
-  digest: string; keys: Record<string, string>; keyVersions: Record<string, number>; aliases: number; tokens: number;
+/** Anything with a list of replicated records that carries no secret (AWS credential records). */
+interface RecordList {
+  list(): readonly { readonly accessKeyId: string }[];
+}
+
+export function stateDigest(directory: KeyDirectory, tokens: TokenRegistry, credentials?: RecordList): {
+  digest: string; keys: Record<string, string>; keyVersions: Record<string, number>; aliases: number; tokens: number; credentials: number;
 } {
   const keys: Record<string, string> = {};
   const keyVersions: Record<string, number> = {};
@@ -28,6 +33,7 @@ export function stateDigest(directory: KeyDirectory, tokens: TokenRegistry): {
   }
   const aliases = directory.allAliases().sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1));
   const tokenList = tokens.list().sort((a, b) => (a.tokenId < b.tokenId ? -1 : 1));
-  const digest = sha256(canonicalJson({ keys, aliases, tokens: tokenList }));
-  return { digest, keys, keyVersions, aliases: aliases.length, tokens: tokenList.length };
+  const credentialList = [...(credentials?.list() ?? [])].sort((a, b) => (a.accessKeyId < b.accessKeyId ? -1 : 1));
+  const digest = sha256(canonicalJson({ keys, aliases, tokens: tokenList, credentials: credentialList }));
+  return { digest, keys, keyVersions, aliases: aliases.length, tokens: tokenList.length, credentials: credentialList.length };
 }

@@ -24,7 +24,7 @@ export const registerClusterRoutes: RouteRegistrar = (app, services) => {
       region: { type: 'string' }, appliedSeq: { type: 'integer' }, digest: { type: 'string' },
       keys: { type: 'object', additionalProperties: { type: 'string' } },
       keyVersions: { type: 'object', additionalProperties: { type: 'integer' } },
-      aliases: { type: 'integer' }, tokens: { type: 'integer' },
+      aliases: { type: 'integer' }, tokens: { type: 'integer' }, credentials: { type: 'integer' },
     }),
     handler: () => ({ region: services.region, appliedSeq: services.applier.appliedSeq, ...services.stateDigest() }),
   });
