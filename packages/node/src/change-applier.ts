@@ -79,6 +79,7 @@ export class ChangeApplier {
   readonly #held = new Map<string, Set<number>>();
   readonly #stagedKeyChanges = new Map<string, KeyChange>();
   #group: Staged[] = [];
+  #stagedSeq = 0;
   #committing = false;
   #failed: unknown = null;
 
@@ -133,9 +134,10 @@ export class ChangeApplier {
   async skip(seq: number, publishedAtMs: number, reason: string): Promise<void> {
     this.#deps.log.error({ seq, reason }, 'skipped an unverifiable replicated change');
     const envelope = { formatVersion: 1, change: { kind: 'token', tokenId: '', token: null }, origin: '', changeId: '', createdAtMs: 0 } as const;
-    const durable = await this.#stageLock.run(async () => ({
-      durable: this.#enqueue({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason }, { putMeta: { [CURSOR]: seq } }),
-    }));
+    const durable = await this.#stageLock.run(async () => {
+      this.#stagedSeq = Math.max(this.#stagedSeq, this.#appliedSeq, seq);
+      return { durable: this.#enqueue({ seq, subject: '', envelope, publishedAtMs }, { action: 'reject', reason }, { putMeta: { [CURSOR]: this.#stagedSeq } }) };
+    });
     await durable.durable;
   }
 
@@ -156,7 +158,9 @@ export class ChangeApplier {
       const { envelope, subject, seq } = change;
       const local = await this.#localState(envelope, subject);
       const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
-      const batch: MutableBatch = { putMeta: { [CURSOR]: seq } };
+      // The cursor only moves forward: a late redelivery of an older message must not pull it back.
+      this.#stagedSeq = Math.max(this.#stagedSeq, this.#appliedSeq, seq);
+      const batch: MutableBatch = { putMeta: { [CURSOR]: this.#stagedSeq } };
       const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
       if (decision.action === 'apply') {
         const inMemory = this.#plan(envelope, decision, batch, adopted);

@@ -133,7 +133,9 @@ export class JetStreamReplicator {
     }
     await jsm.consumers.add(o.streamName, {
       durable_name: this.consumerName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.#cursor() + 1, filter_subject: 'kms.>', max_ack_pending: 1000, ack_wait: nanos(30_000),
+      opt_start_seq: this.#cursor() + 1, filter_subject: 'kms.>', max_ack_pending: 1000,
+      // A delivery lost in transit comes back after ack_wait: keep it short so a region repairs fast.
+      ack_wait: nanos(5_000),
       // Replicated like the stream (the default): an R1 consumer on a server that dies would leave
       // this region without deliveries until the consume loop notices, which measured far longer
       // than a stream leader election. (R1 in memory costs ~40% less NATS CPU per change.)
@@ -144,11 +146,11 @@ export class JetStreamReplicator {
     let failure: unknown = null;
     for await (const m of this.#messages) {
       if (this.#closed || failure) break;
-      if (m.seq <= this.#cursor()) {
-        m.ack();
-        continue;
-      }
-      // Handle strictly in order; on failure stop and start over from the cursor, never skip ahead.
+      // A message at or below the cursor is usually a duplicate, but it can also be a redelivery of
+      // one whose first delivery was lost (in a partition) while later ones got through. It is not
+      // dropped here: the applier decides per subject (full-state changes; an older one is skipped,
+      // a newer one is applied even out of global order) and the cursor never moves backwards.
+      // On failure stop and start over from the cursor, never skip ahead.
       const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() });
       durable.then(() => m.ack(), (error: unknown) => {
         failure = error;
