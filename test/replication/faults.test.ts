@@ -114,7 +114,9 @@ describe('faults', () => {
         console.log(`control plane recovered ${Date.now() - started} ms after ${action} of stream leader ${leader}`);
       } finally {
         if (action === 'pause') c.nats.resume(leader);
-        else await c.nats.restart(leader);
+        // nats-server 2.9 answers /healthz 503 while a consumer replica catches up after a restart,
+        // which can outlast the launcher's readiness wait; convergence below is the real check.
+        else await c.nats.restart(leader).catch((error: unknown) => console.log(`restart of ${leader}: ${(error as Error).message.split('\n')[0]}`));
       }
       await c.waitConverged(45_000);
     }
