@@ -1,5 +1,5 @@
 // Proves the rule set of a link cut: both directions of every cut port and of every connection the
-// region's processes already hold, and one cgroup rule per 15 peer ports (multiport's limit),
+// region's processes already hold (by both of its ports), and one cgroup rule per 15 peer ports (multiport's limit),
 // written as one iptables-restore transaction.
 import { describe, expect, it } from 'vitest';
 import { cgroupName, chainName, cutRules, restoreScript } from './firewall.ts';
@@ -8,11 +8,11 @@ describe('firewall rules', () => {
   const cut = { name: 'ap', ports: [4001, 4002], processes: [{ pid: 1, label: 'node ap' }], peerPorts: [5001, 5002] };
 
   it('drops both directions of the region ports and of held connections', () => {
-    const rules = cutRules(cut, [40_123]).map((r) => r.join(' '));
+    const rules = cutRules(cut, [{ localPort: 40_123, remotePort: 5001 }]).map((r) => r.join(' '));
     expect(rules).toEqual([
       '-p tcp --dport 4001 -j DROP', '-p tcp --sport 4001 -j DROP',
       '-p tcp --dport 4002 -j DROP', '-p tcp --sport 4002 -j DROP',
-      '-p tcp --dport 40123 -j DROP', '-p tcp --sport 40123 -j DROP',
+      '-p tcp --sport 40123 --dport 5001 -j DROP', '-p tcp --sport 5001 --dport 40123 -j DROP',
       `-p tcp -m cgroup --path ${cgroupName('ap')} -m multiport --dports 5001,5002 -j DROP`,
     ]);
   });

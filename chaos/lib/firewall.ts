@@ -8,7 +8,7 @@
  * - every packet to or from the region's NATS client and route ports: nobody reaches its server;
  * - the region's processes are moved into a cgroup, and packets from that cgroup to the other
  *   servers' ports are dropped: new connections the node or server opens to the rest are cut;
- * - connections they already hold to the other servers are cut by their local port (a socket keeps
+ * - connections they already hold to the other servers are cut by their two ports (a socket keeps
  *   the cgroup it was created in, so the cgroup rule does not see them).
  */
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
@@ -32,11 +32,17 @@ export const cgroupName = (name: string): string => `latchkey-chaos-${name}`;
 type OnUndo = (label: string, undo: () => Promise<void>) => void;
 
 /** The iptables rule arguments (after `-A <chain>`), pure so that the rule set is unit-tested. */
-export function cutRules(cut: LinkCut, heldLocalPorts: readonly number[]): string[][] {
+export function cutRules(cut: LinkCut, held: readonly { readonly localPort: number; readonly remotePort: number }[]): string[][] {
   const drop = ['-j', 'DROP'];
-  const byPort = [...cut.ports, ...heldLocalPorts].flatMap((port) => [
+  const byPort = cut.ports.flatMap((port) => [
     ['-p', 'tcp', '--dport', String(port), ...drop],
     ['-p', 'tcp', '--sport', String(port), ...drop],
+  ]);
+  // Both ports of a held connection: Linux may reuse an ephemeral port towards another destination,
+  // and that other connection must stay up.
+  const byConnection = held.flatMap(({ localPort, remotePort }) => [
+    ['-p', 'tcp', '--sport', String(localPort), '--dport', String(remotePort), ...drop],
+    ['-p', 'tcp', '--sport', String(remotePort), '--dport', String(localPort), ...drop],
   ]);
   // multiport takes at most 15 ports per rule.
   const peerRules: string[][] = [];
@@ -44,7 +50,7 @@ export function cutRules(cut: LinkCut, heldLocalPorts: readonly number[]): strin
     const ports = cut.peerPorts.slice(i, i + 15).join(',');
     peerRules.push(['-p', 'tcp', '-m', 'cgroup', '--path', cgroupName(cut.name), '-m', 'multiport', '--dports', ports, ...drop]);
   }
-  return [...byPort, ...peerRules];
+  return [...byPort, ...byConnection, ...peerRules];
 }
 
 async function cgroupOf(pid: number): Promise<string> {
@@ -85,7 +91,7 @@ export async function cutLinks(cut: LinkCut, cgroupRoot: string, onUndo: OnUndo,
     moved.push({ pid: p.pid, from, label: p.label });
   }
 
-  const held = (await Promise.all(cut.processes.map((p) => connectionsTo(p.pid, cut.peerPorts)))).flat().map((c) => c.localPort);
+  const held = (await Promise.all(cut.processes.map((p) => connectionsTo(p.pid, cut.peerPorts)))).flat();
   // The chain, its rules and the jump to it from OUTPUT in one transaction; undone in one too.
   await restore([`:${chain} - [0:0]`, ...cutRules(cut, held).map((rule) => `-A ${chain} ${rule.join(' ')}`), `-I OUTPUT 1 -j ${chain}`]);
   onUndo(`iptables chain ${chain}`, () => restore([`-D OUTPUT -j ${chain}`, `-F ${chain}`, `-X ${chain}`]));

@@ -18,7 +18,8 @@ async function removeChains(log: (line: string) => void): Promise<void> {
   if (listed.code !== 0) return;
   const chains = listed.stdout.split('\n').flatMap((l) => (/^-N (LKCHAOS-\S+)$/.exec(l.trim())?.slice(1, 2) ?? []));
   for (const chain of chains) {
-    while ((await runCommand('iptables', ['-D', 'OUTPUT', '-j', chain])).code === 0) { /* every jump to it */ }
+    // Every jump to it (normally one; bounded in case iptables keeps answering 0).
+    for (let i = 0; i < 20 && (await runCommand('iptables', ['-D', 'OUTPUT', '-j', chain])).code === 0; i++);
     await runCommand('iptables', ['-F', chain]);
     await runCommand('iptables', ['-X', chain]);
     log(`removed iptables chain ${chain}`);
