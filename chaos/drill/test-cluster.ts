@@ -36,7 +36,7 @@ export async function clusterUp(): Promise<string> {
 
 /**
  * Stops the cluster and deletes its base, but first, when `keep` names a reason (the test failed),
- * copies the drill report and every log to ${tmpdir}/latchkey-drill-failures/, where CI can pick them up.
+ * copies the drill report, every log and the stores (without secrets) to ${tmpdir}/latchkey-drill-failures/.
  */
 export async function clusterDown(base: string, keep: string | null = null): Promise<string | null> {
   await runTool('cluster/down.ts', ['--base', base], 60_000);
@@ -44,7 +44,8 @@ export async function clusterDown(base: string, keep: string | null = null): Pro
   if (keep !== null) {
     kept = join(tmpdir(), 'latchkey-drill-failures', `${keep}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     await mkdir(kept, { recursive: true });
-    await cp(base, kept, { recursive: true, filter: (path) => !/\/(jetstream|store)(\/|$)|manifest\.json$|\.token$|root\.key$|nats\.conf$/.test(path) });
+    // The JetStream stores and node stores come along (they show what each side held); secrets do not.
+    await cp(base, kept, { recursive: true, filter: (path) => !/manifest\.json$|\.token$|root\.key$|nats\.conf$/.test(path) });
   }
   await runTool('cluster/down.ts', ['--base', base, '--purge'], 60_000);
   return kept;
