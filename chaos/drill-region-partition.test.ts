@@ -24,7 +24,7 @@ afterAll(async () => {
 // One retry keeps CI from going red on them; every failed run still keeps its artifacts in
 // /tmp/latchkey-drill-failures/ and the failure is printed. Remove the retry once they are fixed.
 describe('drill: region-partition', () => {
-  it('loses nothing and converges', { retry: 1 }, async () => {
+  it('loses nothing and converges', { retry: 1, timeout: 200_000 }, async () => {
     // Cleared only when every assertion passed: a failure keeps the report and logs (see afterAll).
     failed = true;
     const { report, log } = await quietDrill(regionPartition, base, 16);
@@ -38,5 +38,5 @@ describe('drill: region-partition', () => {
     await access(join(base, 'drill-report', 'report.html'));
     await access(join(base, 'drill-report', 'report.json'));
     failed = false;
-  }, 200_000);
+  });
 });
