@@ -28,8 +28,6 @@ export class JetStreamChangeLog implements ChangeLog {
   readonly #options: JetStreamLogOptions;
   readonly #wallClock: Clock;
   readonly #log: Logger;
-  #streamLastSeq: number | null = null;
-  #poller: NodeJS.Timeout | null = null;
   #rejected = 0;
 
   constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
@@ -53,12 +51,6 @@ export class JetStreamChangeLog implements ChangeLog {
 
   start(): void {
     this.#replicator.start();
-    const poll = async () => {
-      const last = await this.#replicator.streamLastSeq();
-      if (last !== null) this.#streamLastSeq = last;
-    };
-    this.#poller = setInterval(() => void poll(), 1000);
-    this.#poller.unref();
   }
 
   async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {
@@ -94,16 +86,16 @@ export class JetStreamChangeLog implements ChangeLog {
 
   async status(): Promise<ReplicationStatus> {
     const appliedSeq = this.#applier.appliedSeq;
-    const last = this.#streamLastSeq === null ? null : Math.max(this.#streamLastSeq, appliedSeq);
+    const known = this.#replicator.knownStreamLastSeq;
+    const last = known === null ? null : Math.max(known, appliedSeq);
     const pending = last === null ? null : last - appliedSeq;
     const published = this.#applier.lastPublishedAtMs;
     // Behind: how old the newest applied change is. Caught up: no lag.
     const lagSeconds = pending && published !== null ? Math.max(0, (this.#wallClock.nowMs() - published) / 1000) : 0;
-    return { mode: 'replicated', connected: this.#replicator.connected, appliedSeq, streamLastSeq: last, pending, lagSeconds };
+    return { mode: 'replicated', connected: this.#replicator.connected, appliedSeq, streamLastSeq: last, pending, lagSeconds, consumerResets: this.#replicator.consumerResets };
   }
 
   async close(): Promise<void> {
-    if (this.#poller) clearInterval(this.#poller);
     await this.#replicator.close();
   }
 }

@@ -14,6 +14,8 @@ export interface ReplicationStatus {
   readonly streamLastSeq: number | null;
   readonly pending: number | null;
   readonly lagSeconds: number;
+  /** Times the replication consumer stalled and was re-created from the cursor (0 when standalone). */
+  readonly consumerResets: number;
 }
 
 export interface ChangeLog {
@@ -65,7 +67,7 @@ export class StandaloneChangeLog implements ChangeLog {
 
   async status(): Promise<ReplicationStatus> {
     const seq = this.#applier.appliedSeq;
-    return { mode: 'standalone', connected: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0 };
+    return { mode: 'standalone', connected: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0, consumerResets: 0 };
   }
 
   async close(): Promise<void> {}

@@ -9,10 +9,10 @@ import type { NodeMetrics } from './metrics.ts';
 
 export function registerReplicationMetrics(metrics: NodeMetrics, applier: ChangeApplier, log: ChangeLog): void {
   const registers = [metrics.registry];
-  let last = { pending: 0, lagSeconds: 0 };
+  let last = { pending: 0, lagSeconds: 0, consumerResets: 0 };
   const refresh = async () => {
     const status = await log.status();
-    last = { pending: status.pending ?? last.pending, lagSeconds: status.lagSeconds };
+    last = { pending: status.pending ?? last.pending, lagSeconds: status.lagSeconds, consumerResets: status.consumerResets };
   };
   new Gauge({ name: 'latchkey_replication_applied_seq', help: 'Stream sequence applied in this region.', registers, collect() { this.set(applier.appliedSeq); } });
   new Gauge({
@@ -22,6 +22,10 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
   new Gauge({
     name: 'latchkey_replication_lag_seconds', help: 'Now minus the publish time of the last applied change while changes are pending; 0 when caught up.', registers,
     async collect() { await refresh(); this.set(last.lagSeconds); },
+  });
+  new Gauge({
+    name: 'latchkey_replication_consumer_resets', help: 'Times the replication consumer stalled (stream ahead, no deliveries) and was re-created from the cursor since start.', registers,
+    async collect() { await refresh(); this.set(last.consumerResets); },
   });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,

@@ -1,13 +1,14 @@
 /**
  * The JetStream edge of replication: one stream of state changes (one subject per item), written
- * with compare-and-set on the subject's last sequence and msg-id de-duplication, and read by a
- * named durable consumer per region, in order, from the node's own cursor. Publishing maps NATS
+ * with compare-and-set on the subject's last sequence and msg-id de-duplication, and read in
+ * order by an ordered consumer that starts after the node's own durable cursor. Publishing maps NATS
  * outcomes onto the error catalogue: a stale expectation is a conflict, a refusal before anything
  * was stored is unavailable, and a time-out after sending is indeterminate.
  */
+import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
-  AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstream,
+  DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstream,
   jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager,
 } from '@nats-io/jetstream';
 import { LatchkeyError } from '@latchkey/core';
@@ -22,6 +23,8 @@ export interface ReplicatorOptions {
   readonly maxMsgsPerSubject: number;
   readonly duplicateWindowMs: number;
   readonly publishTimeoutMs: number;
+  /** No delivery for this long while the stream holds more than the cursor: re-create the consumer (default 5 s). */
+  readonly stallMs?: number;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -58,6 +61,13 @@ export class JetStreamReplicator {
   #messages: ConsumerMessages | null = null;
   #closed = false;
   #consuming: Promise<void> | null = null;
+  #watchdog: NodeJS.Timeout | null = null;
+  #lastDeliveryMs = 0;
+  /** A handler call is running: slow applying is not a stalled consumer. */
+  #handling = false;
+  #knownLastSeq: number | null = null;
+  #consumerResets = 0;
+  #legacyChecked = false;
 
   constructor(options: ReplicatorOptions, handler: MessageHandler, cursor: () => number) {
     this.#options = options;
@@ -69,13 +79,25 @@ export class JetStreamReplicator {
     return this.#nc !== null && !this.#nc.isClosed();
   }
 
-  get consumerName(): string {
-    return `latchkey-${this.#options.region}`;
+  get #stallMs(): number {
+    return this.#options.stallMs ?? 5_000;
+  }
+
+  /** The stream's last sequence as last read (once a second), or null before the first read. */
+  get knownStreamLastSeq(): number | null {
+    return this.#knownLastSeq;
+  }
+
+  /** How often the watchdog had to re-create a stalled consumer. */
+  get consumerResets(): number {
+    return this.#consumerResets;
   }
 
   /** Connects in the background (forever, with backoff) and then consumes; never throws. */
   start(): void {
     this.#consuming = this.#run();
+    this.#watchdog = setInterval(() => void this.#watch().catch(() => undefined), 1000);
+    this.#watchdog.unref();
   }
 
   async #run(): Promise<void> {
@@ -122,41 +144,75 @@ export class JetStreamReplicator {
     }
   }
 
-  /** A fresh durable consumer from the local cursor: the cursor, not the server, says what was applied. */
+  /**
+   * An ordered consumer from the local cursor: the cursor (advanced only after a synced commit),
+   * not the server, says what was applied, so the server-side consumer is disposable. It is an
+   * ephemeral R1 in-memory consumer without acknowledgements; nats.js checks that delivery
+   * sequences follow each other and re-creates it after the last message handed over on any gap
+   * (a delivery lost in transit) or when heartbeats stop (its server died or was cut off), so no
+   * message is ever skipped. The watchdog (#watch) re-creates it from the cursor if deliveries
+   * stop while the stream has more.
+   */
   async #consume(): Promise<void> {
-    const jsm = this.#manager();
     const o = this.#options;
-    try {
-      await jsm.consumers.delete(o.streamName, this.consumerName);
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.ConsumerNotFound) throw error;
-    }
-    await jsm.consumers.add(o.streamName, {
-      durable_name: this.consumerName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.#cursor() + 1, filter_subject: 'kms.>', max_ack_pending: 1000,
-      // A delivery lost in transit comes back after ack_wait: keep it short so a region repairs fast.
-      ack_wait: nanos(5_000),
-      // Replicated like the stream (the default): an R1 consumer on a server that dies would leave
-      // this region without deliveries until the consume loop notices, which measured far longer
-      // than a stream leader election. (R1 in memory costs ~40% less NATS CPU per change.)
+    await this.#removeLegacyDurable();
+    const consumer = await this.#client().consumers.get(o.streamName, {
+      name_prefix: `latchkey-${o.region}-${randomUUID().slice(0, 8)}`, deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.#cursor() + 1, inactive_threshold: 30_000,
     });
-    const consumer = await this.#client().consumers.get(o.streamName, this.consumerName);
-    this.#messages = await consumer.consume({ max_messages: 256, expires: 5000 });
-    if (this.#closed) await this.#messages.close();
+    const messages = await consumer.consume({ max_messages: 256, expires: 5000 });
+    this.#messages = messages;
+    this.#lastDeliveryMs = Date.now();
+    if (this.#closed) await messages.close();
     let failure: unknown = null;
-    for await (const m of this.#messages) {
+    let handled = this.#cursor();
+    for await (const m of messages) {
       if (this.#closed || failure) break;
-      // A message at or below the cursor is usually a duplicate, but it can also be a redelivery of
-      // one whose first delivery was lost (in a partition) while later ones got through. It is not
-      // dropped here: the applier decides per subject (full-state changes; an older one is skipped,
-      // a newer one is applied even out of global order) and the cursor never moves backwards.
-      // On failure stop and start over from the cursor, never skip ahead.
-      const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() });
-      durable.then(() => m.ack(), (error: unknown) => {
+      this.#lastDeliveryMs = Date.now();
+      // In order and once per consumer; a restart of the consume loop starts after the cursor, so
+      // anything at or below what this loop already handed over is a repeat.
+      if (m.seq <= handled) continue;
+      handled = m.seq;
+      this.#handling = true;
+      const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() }).finally(() => {
+        this.#handling = false;
+        this.#lastDeliveryMs = Date.now();
+      });
+      durable.catch((error: unknown) => {
         failure = error;
+        messages.stop();
       });
     }
     if (failure) throw failure;
+  }
+
+  /** Earlier versions kept a replicated durable consumer per region; it only costs the servers work now. */
+  async #removeLegacyDurable(): Promise<void> {
+    if (this.#legacyChecked) return;
+    try {
+      await this.#manager().consumers.delete(this.#options.streamName, `latchkey-${this.#options.region}`);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.ConsumerNotFound) throw error;
+    }
+    this.#legacyChecked = true;
+  }
+
+  /**
+   * Once a second: the stream's last sequence (for pending and lag), and a stall check. If the
+   * stream holds more than the cursor and nothing was delivered for `stallMs`, the consumer is
+   * thrown away and the loop re-creates it from the cursor.
+   */
+  async #watch(): Promise<void> {
+    const last = await this.streamLastSeq();
+    if (last === null || this.#closed) return;
+    this.#knownLastSeq = last;
+    const cursor = this.#cursor();
+    const idleMs = Date.now() - this.#lastDeliveryMs;
+    if (last <= cursor || !this.#messages || this.#handling || idleMs < this.#stallMs) return;
+    this.#consumerResets += 1;
+    this.#options.log.warn({ cursor, streamLastSeq: last, idleMs }, 'replication consumer stalled; re-creating it from the cursor');
+    this.#lastDeliveryMs = Date.now();
+    this.#messages.stop();
   }
 
   #client(): JetStreamClient {
@@ -232,6 +288,7 @@ export class JetStreamReplicator {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#watchdog) clearInterval(this.#watchdog);
     try {
       await this.#messages?.close();
     } catch {
