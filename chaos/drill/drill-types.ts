@@ -35,6 +35,8 @@ export interface StatusSample {
   readonly pending?: number | null;
   readonly lagMs?: number;
   readonly connected?: boolean;
+  /** The stream answered the region recently; false while it is cut off from the stream. */
+  readonly streamReachable?: boolean;
 }
 
 export interface AckedVersion {

@@ -17,6 +17,7 @@ interface StatusBody {
   readonly pending?: number | null;
   readonly lagSeconds?: number;
   readonly connected?: boolean;
+  readonly streamReachable?: boolean;
 }
 
 export class StatusSampler {
@@ -47,7 +48,7 @@ export class StatusSampler {
       const atMs = (answer.status === 200 ? Date.now() : started) - this.#t0;
       const body = (answer.body ?? {}) as StatusBody;
       this.samples.push(answer.status === 200
-        ? { atMs, region, answered: true, appliedSeq: body.appliedSeq ?? 0, streamLastSeq: body.streamLastSeq ?? null, pending: body.pending ?? null, lagMs: Math.round((body.lagSeconds ?? 0) * 1000), connected: body.connected === true }
+        ? { atMs, region, answered: true, appliedSeq: body.appliedSeq ?? 0, streamLastSeq: body.streamLastSeq ?? null, pending: body.pending ?? null, lagMs: Math.round((body.lagSeconds ?? 0) * 1000), connected: body.connected === true, streamReachable: body.streamReachable === true }
         : { atMs, region, answered: false });
       const wait = SAMPLE_INTERVAL_MS - (Date.now() - started);
       if (wait > 0) await sleep(wait);

@@ -11,6 +11,9 @@ import type { ChangeLog, ReplicationStatus } from './change-log.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import type { RegionIdentity } from './region-identity.ts';
 
+/** No answer from the stream for this long (it is read once a second): the region is cut off. */
+const STREAM_CONTACT_STALE_MS = 3_500;
+
 export interface JetStreamLogOptions {
   readonly servers: readonly string[];
   readonly user?: string;
@@ -84,15 +87,32 @@ export class JetStreamChangeLog implements ChangeLog {
     await this.#applier.waitFor(seq, this.#options.applyTimeoutMs);
   }
 
+  /** The stream answered within the last few reads (one a second). */
+  #streamReachable(): boolean {
+    const age = this.#replicator.streamContactAgeMs;
+    return age !== null && age < STREAM_CONTACT_STALE_MS;
+  }
+
+  isCurrent(): boolean {
+    return this.#streamReachable() && this.#applier.appliedSeq >= (this.#replicator.knownStreamLastSeq ?? Number.POSITIVE_INFINITY);
+  }
+
   async status(): Promise<ReplicationStatus> {
     const appliedSeq = this.#applier.appliedSeq;
     const known = this.#replicator.knownStreamLastSeq;
     const last = known === null ? null : Math.max(known, appliedSeq);
     const pending = last === null ? null : last - appliedSeq;
     const published = this.#applier.lastPublishedAtMs;
-    // Behind: how old the newest applied change is. Caught up: no lag.
-    const lagSeconds = pending && published !== null ? Math.max(0, (this.#wallClock.nowMs() - published) / 1000) : 0;
-    return { mode: 'replicated', connected: this.#replicator.connected, appliedSeq, streamLastSeq: last, pending, lagSeconds, consumerResets: this.#replicator.consumerResets };
+    // Behind: how old the newest applied change is. Caught up: no lag. Cut off from the stream:
+    // at least as long as it has not answered, since nothing newer could have been seen meanwhile.
+    let lagSeconds = pending && published !== null ? Math.max(0, (this.#wallClock.nowMs() - published) / 1000) : 0;
+    const contactAgeMs = this.#replicator.streamContactAgeMs;
+    const streamReachable = this.#streamReachable();
+    if (!streamReachable && contactAgeMs !== null) lagSeconds = Math.max(lagSeconds, contactAgeMs / 1000);
+    return {
+      mode: 'replicated', connected: this.#replicator.connected, streamReachable, appliedSeq, streamLastSeq: last, pending, lagSeconds,
+      consumerResets: this.#replicator.consumerResets,
+    };
   }
 
   async close(): Promise<void> {

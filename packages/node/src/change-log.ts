@@ -9,7 +9,10 @@ import { WriteLock } from './write-lock.ts';
 
 export interface ReplicationStatus {
   readonly mode: 'standalone' | 'replicated';
+  /** Connected to a NATS server (which may itself be cut off from the stream's quorum). */
   readonly connected: boolean;
+  /** The stream answered in the last few seconds; false means this region is cut off from it. */
+  readonly streamReachable: boolean;
   readonly appliedSeq: number;
   readonly streamLastSeq: number | null;
   readonly pending: number | null;
@@ -24,6 +27,8 @@ export interface ChangeLog {
   /** Makes sure this region has applied the latest change on `subject` (after a conflict). */
   catchUp(subject: string): Promise<void>;
   status(): Promise<ReplicationStatus>;
+  /** Reached the stream recently and applied everything it held: a key unknown here does not exist. */
+  isCurrent(): boolean;
   close(): Promise<void>;
 }
 
@@ -67,7 +72,11 @@ export class StandaloneChangeLog implements ChangeLog {
 
   async status(): Promise<ReplicationStatus> {
     const seq = this.#applier.appliedSeq;
-    return { mode: 'standalone', connected: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0, consumerResets: 0 };
+    return { mode: 'standalone', connected: true, streamReachable: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0, consumerResets: 0 };
+  }
+
+  isCurrent(): boolean {
+    return true;
   }
 
   async close(): Promise<void> {}

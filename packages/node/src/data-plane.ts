@@ -36,6 +36,8 @@ export interface DataPlaneDeps {
   readonly store: KeyStore;
   /** In a replicated deployment a ciphertext may name a key or version not replicated here yet. */
   readonly replicated: boolean;
+  /** Whether this region reached the stream recently and applied all of it (always true standalone). */
+  readonly isCurrent?: () => boolean;
 }
 
 function usageError(record: KeyRecord, operation: string): LatchkeyError {
@@ -53,9 +55,24 @@ export class DataPlane {
     this.#deps = deps;
   }
 
+  /**
+   * A key or alias unknown here is NotFound only when this region is current with the stream;
+   * a region behind it or cut off from it may simply not have heard of it yet (retry elsewhere).
+   */
+  #resolve(reference: string): KeyRecord {
+    try {
+      return this.#deps.directory.resolve(reference);
+    } catch (error) {
+      if (this.#deps.replicated && error instanceof LatchkeyError && error.code === 'NotFoundException' && !(this.#deps.isCurrent?.() ?? true)) {
+        throw new LatchkeyError('KeyUnavailableException', `${reference} is not known in this region, which is behind the replication stream or cut off from it; retry or use another region`);
+      }
+      throw error;
+    }
+  }
+
   /** A key that may be used here: exists, enabled, pinned to this region, of the right usage. */
   usableKey(reference: string, usage: KeyUsage, operation: string): KeyRecord {
-    const record = this.#deps.directory.resolve(reference);
+    const record = this.#resolve(reference);
     if (record.regions !== null && !record.regions.includes(this.#deps.region)) {
       throw new LatchkeyError(
         'KeyNotAllowedInRegionException',
@@ -95,7 +112,7 @@ export class DataPlane {
     if (algorithm !== 'SYMMETRIC_DEFAULT') return this.#decryptRsa(expectedReference, ciphertext, context, algorithm);
     const parts = decodeCiphertext(ciphertext);
     if (expectedReference !== null) {
-      const expected = this.#deps.directory.resolve(expectedReference);
+      const expected = this.#resolve(expectedReference);
       if (expected.keyId !== parts.keyId) {
         throw new LatchkeyError('IncorrectKeyException', `the ciphertext was made under another key than ${expected.keyId}`);
       }
@@ -250,7 +267,7 @@ export class DataPlane {
   }
 
   async getPublicKey(reference: string): Promise<{ record: KeyRecord; publicKey: Uint8Array; publicKeyPem: string }> {
-    const record = this.#deps.directory.resolve(reference);
+    const record = this.#resolve(reference);
     if (KEY_SPEC_INFO[record.keySpec].family === 'aes' || KEY_SPEC_INFO[record.keySpec].family === 'hmac') {
       throw new LatchkeyError('UnsupportedOperationException', `key ${record.keyId} is symmetric and has no public key`);
     }

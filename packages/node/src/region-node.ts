@@ -172,7 +172,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   const controlPlane = new ControlPlane({
     region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog, credentials,
   });
-  const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated' });
+  const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated', isCurrent: () => changeLog.isCurrent() });
   const lifecycle = new LifecycleManager({
     directory, clock, log: log.child({ component: 'lifecycle' }),
     run: (keyId, command) => controlPlane.runCommand(keyId, command, {

@@ -66,6 +66,8 @@ export class JetStreamReplicator {
   /** A handler call is running: slow applying is not a stalled consumer. */
   #handling = false;
   #knownLastSeq: number | null = null;
+  /** When the stream last answered (Date.now()), 0 before it ever did. */
+  #lastContactMs = 0;
   #consumerResets = 0;
   #legacyChecked = false;
 
@@ -86,6 +88,11 @@ export class JetStreamReplicator {
   /** The stream's last sequence as last read (once a second), or null before the first read. */
   get knownStreamLastSeq(): number | null {
     return this.#knownLastSeq;
+  }
+
+  /** How long ago the stream last answered a read (it is read once a second), or null if it never did. */
+  get streamContactAgeMs(): number | null {
+    return this.#lastContactMs === 0 ? null : Date.now() - this.#lastContactMs;
   }
 
   /** How often the watchdog had to re-create a stalled consumer. */
@@ -120,7 +127,9 @@ export class JetStreamReplicator {
   async #connect(): Promise<void> {
     const o = this.#options;
     this.#nc = await connect({
-      servers: [...o.servers], name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
+      // The list starts with this region's own server: keep that order (nats.js shuffles by default)
+      // so a node talks to its local server and only fails over to other regions' servers.
+      servers: [...o.servers], noRandomize: true, name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
       pingInterval: 2000, maxPingOut: 3, timeout: 2000,
       ...(o.user ? { user: o.user, pass: o.pass ?? '' } : {}),
     });
@@ -133,7 +142,9 @@ export class JetStreamReplicator {
     const jsm = this.#manager();
     const o = this.#options;
     try {
-      await jsm.streams.info(o.streamName);
+      const info = await jsm.streams.info(o.streamName);
+      this.#knownLastSeq = info.state.last_seq;
+      this.#lastContactMs = Date.now();
     } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
       await jsm.streams.add({
@@ -206,6 +217,7 @@ export class JetStreamReplicator {
     const last = await this.streamLastSeq();
     if (last === null || this.#closed) return;
     this.#knownLastSeq = last;
+    this.#lastContactMs = Date.now();
     const cursor = this.#cursor();
     const idleMs = Date.now() - this.#lastDeliveryMs;
     if (last <= cursor || !this.#messages || this.#handling || idleMs < this.#stallMs) return;

@@ -12,7 +12,7 @@ export const registerClusterRoutes: RouteRegistrar = (app, services) => {
   addRoute(app, {
     method: 'GET', url: '/v1/cluster/status', operation: 'ClusterStatus', summary: 'Replication status of this region.',
     response: object({
-      region: { type: 'string' }, mode: { type: 'string' }, connected: bool, appliedSeq: { type: 'integer' }, streamLastSeq: num,
+      region: { type: 'string' }, mode: { type: 'string' }, connected: bool, streamReachable: bool, appliedSeq: { type: 'integer' }, streamLastSeq: num,
       pending: num, lagSeconds: { type: 'number' }, consumerResets: { type: 'integer' }, regions: { type: 'array', items: { type: 'string' } },
     }),
     handler: async () => ({ region: services.region, regions: services.cluster.regionNames, ...(await services.changeLog.status()) }),
