@@ -1,8 +1,14 @@
 // Proves the applier handles a late redelivery: a change whose first delivery was lost while later
 // ones were applied is still applied when it comes back (it is newer for its subject), an older
-// change on a subject is skipped, and the cursor never moves backwards.
+// change on a subject is skipped, and the cursor never moves backwards. And that a region holding a
+// version whose secret differs from the one the stream's history carries (a divergence) takes the
+// stream's secret, while the same secret merely re-wrapped changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeEnvelope } from '@latchkey/core';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { keySubject, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
+import { rootKeyFromBytes, transportAad, transportPublicKeyOf, unwrapForRegion, wrapForRegion } from '@latchkey/crypto';
+import { deriveRegionIdentity } from './region-identity.ts';
 import { startTestNode, type TestNode } from './testing/test-node.ts';
 
 let t: TestNode;
@@ -38,5 +44,42 @@ describe('ChangeApplier', () => {
     // The durable cursor survives a restart at the highest sequence, not the last one applied.
     t = await t.restart();
     expect(t.node.applier.appliedSeq).toBe(base + 3);
+  });
+
+  it('replaces a held version whose secret differs from the stream\'s, and keeps one only re-wrapped', async () => {
+    const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
+    const made = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('made before').toString('base64') })).body.ciphertext as string;
+    const decrypts = async (ciphertext: string) => (await t.call('POST', '/v1/decrypt', { ciphertext })).status === 200;
+    const applier = t.node.applier;
+    const rootKey = rootKeyFromBytes(await readFile(t.node.config.rootKeyFile));
+    const identity = deriveRegionIdentity(rootKey, t.node.config.region);
+    const region = identity.region;
+    const aad = transportAad(keyId, 1, region);
+    const last = (await applier.lastKeyChange(keyId)) as KeyChange;
+    const secret = unwrapForRegion(identity.transportPrivate, last.versions[0]!.wrapped[region]!, aad);
+    const changeWith = (wrapped: Uint8Array, revision: number): ChangeEnvelope => ({
+      formatVersion: 1, origin: 'elsewhere', changeId: `c-${revision}`, createdAtMs: Date.now(),
+      change: { kind: 'key', record: { ...last.record, description: `rev ${revision}`, revision }, versions: [{ ...last.versions[0]!, wrapped: { [region]: wrapped } }] },
+    });
+    const recipient = transportPublicKeyOf(identity.transportPublicKey);
+
+    // The same secret, wrapped again (other bytes): nothing is replaced.
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: changeWith(wrapForRegion(recipient, secret, aad), last.record.revision + 1), publishedAtMs: Date.now() });
+    expect(applier.divergentVersions).toBe(0);
+    expect(await decrypts(made)).toBe(true);
+
+    // Another secret for the version this region holds: the stream's copy wins, loudly.
+    const other = randomBytes(32);
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: changeWith(wrapForRegion(recipient, other, aad), last.record.revision + 2), publishedAtMs: Date.now() });
+    expect(applier.divergentVersions).toBe(1);
+    expect(await decrypts(made)).toBe(false);
+    const after = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('made after').toString('base64') })).body.ciphertext as string;
+    expect(await decrypts(after)).toBe(true);
+    expect(t.logs.some((line) => line.includes('key versions the replication stream does not have'))).toBe(true);
+    // It is durable: after a restart the node still uses the stream's secret.
+    t = await t.restart();
+    expect(await decrypts(after)).toBe(true);
+    expect(await decrypts(made)).toBe(false);
+    secret.fill(0);
   });
 });

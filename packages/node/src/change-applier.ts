@@ -11,9 +11,10 @@
  * stream acknowledged. The data plane may see a change a moment before it is durable here; that is
  * safe because the stream already holds it durably and re-delivers it after a crash.
  */
+import { timingSafeEqual } from 'node:crypto';
 import {
   LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type CredentialChange, type KeyChange,
-  type VersionMaterial,
+  type LocalItemState, type VersionMaterial,
 } from '@latchkey/core';
 import { loadKey, transportAad, unwrapForRegion, type LoadedKey, type RootKey } from '@latchkey/crypto';
 import type { KeyStore, StoreBatch } from '@latchkey/storage';
@@ -82,6 +83,7 @@ export class ChangeApplier {
   #stagedSeq = 0;
   #committing = false;
   #failed: unknown = null;
+  #divergentVersions = 0;
 
   private constructor(deps: ApplierDeps, appliedSeq: number) {
     this.#deps = deps;
@@ -94,6 +96,11 @@ export class ChangeApplier {
 
   get appliedSeq(): number {
     return this.#appliedSeq;
+  }
+
+  /** Held versions replaced because the stream carried another secret for them (should stay 0). */
+  get divergentVersions(): number {
+    return this.#divergentVersions;
   }
 
   get lastPublishedAtMs(): number | null {
@@ -157,7 +164,10 @@ export class ChangeApplier {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
       const local = await this.#localState(envelope, subject);
-      const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      let decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      if (decision.action === 'apply' && decision.recheckVersions.length > 0 && envelope.change.kind === 'key') {
+        decision = await this.#withDivergentReplaced(envelope.change, decision, seq);
+      }
       // The cursor only moves forward: a late redelivery of an older message must not pull it back.
       this.#stagedSeq = Math.max(this.#stagedSeq, this.#appliedSeq, seq);
       const batch: MutableBatch = { putMeta: { [CURSOR]: this.#stagedSeq } };
@@ -213,13 +223,52 @@ export class ChangeApplier {
     }
   }
 
-  async #localState(envelope: ChangeEnvelope, subject: string) {
+  async #localState(envelope: ChangeEnvelope, subject: string): Promise<LocalItemState> {
     const subjectSeq = await this.subjectSeq(subject);
     if (envelope.change?.kind !== 'key') return { subjectSeq, record: null, heldVersions: [] };
     const keyId = envelope.change.record?.keyId;
     const record = typeof keyId === 'string' ? this.#deps.directory.getKey(keyId) ?? null : null;
-    const heldVersions = record ? [...(await this.#heldVersions(record.keyId))] : [];
-    return { subjectSeq, record, heldVersions };
+    if (!record) return { subjectSeq, record, heldVersions: [] };
+    const heldVersions = [...(await this.#heldVersions(record.keyId))];
+    const region = this.#deps.identity.region;
+    const wrappedHere = new Map<number, Uint8Array>();
+    for (const version of (await this.lastKeyChange(record.keyId))?.versions ?? []) {
+      if (Object.hasOwn(version.wrapped, region)) wrappedHere.set(version.keyVersion, version.wrapped[region] as Uint8Array);
+    }
+    return { subjectSeq, record, heldVersions, wrappedHere };
+  }
+
+  /**
+   * Held versions whose bytes for this region changed: the same secret re-wrapped is fine; another
+   * secret means this region holds a version the stream's history does not have (a divergence the
+   * stream's own failure can cause). The stream's copy wins, so every region ends up with the same
+   * material; ciphertexts made here under the lost version cannot be decrypted by any region.
+   */
+  async #withDivergentReplaced(change: KeyChange, decision: Extract<ApplyDecision, { action: 'apply' }>, seq: number): Promise<ApplyDecision> {
+    const { identity, rootKey, store, log } = this.#deps;
+    const keyId = change.record.keyId;
+    const divergent: number[] = [];
+    for (const keyVersion of decision.recheckVersions) {
+      const wrapped = change.versions[keyVersion - 1]?.wrapped[identity.region];
+      const held = await store.getMaterial(keyId, keyVersion);
+      if (!wrapped || !held) continue;
+      let incoming: Uint8Array | null = null;
+      let local: Uint8Array | null = null;
+      try {
+        incoming = unwrapForRegion(identity.transportPrivate, wrapped, transportAad(keyId, keyVersion, identity.region));
+        local = rootKey.unwrap(held.wrapped, materialAad(keyId, keyVersion));
+        if (incoming.length !== local.length || !timingSafeEqual(incoming, local)) divergent.push(keyVersion);
+      } catch {
+        log.error({ keyId, keyVersion, seq }, 'could not recheck a held version against the replicated change');
+      } finally {
+        incoming?.fill(0);
+        local?.fill(0);
+      }
+    }
+    if (divergent.length === 0) return decision;
+    log.error({ keyId, keyVersions: divergent, seq }, 'this region held key versions the replication stream does not have; replacing them with the stream\'s');
+    this.#divergentVersions += divergent.length;
+    return { ...decision, adoptVersions: [...decision.adoptVersions, ...divergent] };
   }
 
   async #heldVersions(keyId: string): Promise<Set<number>> {

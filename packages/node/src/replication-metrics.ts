@@ -27,6 +27,10 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
     name: 'latchkey_replication_consumer_resets', help: 'Times the replication consumer stalled (stream ahead, no deliveries) and was re-created from the cursor since start.', registers,
     async collect() { await refresh(); this.set(last.consumerResets); },
   });
+  new Gauge({
+    name: 'latchkey_replication_divergent_versions', help: 'Held key versions replaced because the stream carried another secret for them since start (should stay 0).', registers,
+    collect() { this.set(applier.divergentVersions); },
+  });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,
     buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

@@ -45,6 +45,18 @@ describe('decideApply', () => {
     expect(decideApply(envelopeOf(created), SUBJECT, 7, local, 'a', DEPLOYMENT)).toEqual({ action: 'skip', reason: 'already-applied' });
   });
 
+  it('asks to recheck a held version whose wrapped bytes for this region changed, and only that', () => {
+    const rotated = applyKeyCommand(record, { type: 'rotate', rotationType: 'ON_DEMAND' }, 2_000);
+    const next = nextKeyChange(created, rotated, [{ keyVersion: 2, publicKey: null, wrapped: wrappedFor(['a', 'b'], 2) }], DEPLOYMENT);
+    const same: LocalItemState = { subjectSeq: 1, record, heldVersions: [1], wrappedHere: new Map([[1, blob('a/1')]]) };
+    expect(decideApply(envelopeOf(next), SUBJECT, 2, same, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [2], recheckVersions: [] });
+    // This region holds a version 1 the stream's history does not carry (other bytes for it here).
+    const diverged: LocalItemState = { ...same, wrappedHere: new Map([[1, blob('a/1-phantom')]]) };
+    expect(decideApply(envelopeOf(next), SUBJECT, 2, diverged, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [2], recheckVersions: [1] });
+    // Unknown earlier bytes: nothing to compare, nothing to recheck.
+    expect(decideApply(envelopeOf(next), SUBJECT, 2, { ...same, wrappedHere: new Map() }, 'a', DEPLOYMENT)).toMatchObject({ recheckVersions: [] });
+  });
+
   it('erases every held version when the policy drops the region', () => {
     const narrowed = applyKeyCommand(record, { type: 'setRegions', regions: ['a'] }, 2_000);
     const change = nextKeyChange(created, narrowed, [], DEPLOYMENT);

@@ -19,6 +19,13 @@ export interface LocalItemState {
   readonly record: KeyRecord | null;
   /** Versions this region holds material for now. */
   readonly heldVersions: readonly number[];
+  /**
+   * The secret of each held version wrapped for this region, as the last change applied here
+   * carried it (key subjects only; absent when unknown). Changes carry these bytes forward
+   * unchanged, so different bytes for a held version are a re-wrap or, if the secret differs too,
+   * a divergence between this region and the stream.
+   */
+  readonly wrappedHere?: ReadonlyMap<number, Uint8Array>;
 }
 
 export type ApplyDecision =
@@ -34,6 +41,12 @@ export type ApplyDecision =
     readonly missingVersions: readonly number[];
     /** The record's revision did not grow by one: reported, not refused (the stream order rules). */
     readonly revisionGap: boolean;
+    /**
+     * Held versions whose wrapped bytes for this region changed: the shell unwraps the new bytes
+     * and, if the secret is not the one it holds, replaces its material with the stream's (the
+     * region held a version the stream does not have) and reports it.
+     */
+    readonly recheckVersions: readonly number[];
   };
 
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -83,18 +96,30 @@ function decideKey(change: KeyChange, local: LocalItemState, region: string, dep
   const held = new Set(local.heldVersions);
   const revisionGap = local.record !== null && change.record.revision !== local.record.revision + 1;
   if (!holdsKey(change.record, region, deploymentRegions)) {
-    return { action: 'apply', adoptVersions: [], eraseVersions: [...held].sort((a, b) => a - b), missingVersions: [], revisionGap };
+    return { action: 'apply', adoptVersions: [], eraseVersions: [...held].sort((a, b) => a - b), missingVersions: [], revisionGap, recheckVersions: [] };
   }
   const adoptVersions: number[] = [];
   const missingVersions: number[] = [];
+  const recheckVersions: number[] = [];
   for (const version of change.versions) {
-    if (held.has(version.keyVersion)) continue;
+    if (held.has(version.keyVersion)) {
+      const before = local.wrappedHere?.get(version.keyVersion);
+      const now = Object.hasOwn(version.wrapped, region) ? version.wrapped[region] : undefined;
+      if (before !== undefined && now !== undefined && !sameBytes(before, now)) recheckVersions.push(version.keyVersion);
+      continue;
+    }
     // Own properties only: a region named like an Object.prototype member ("constructor") must not
     // find an inherited function and take it for material wrapped for itself.
     if (Object.hasOwn(version.wrapped, region)) adoptVersions.push(version.keyVersion);
     else missingVersions.push(version.keyVersion);
   }
-  return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap };
+  return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap, recheckVersions };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function decideApply(
@@ -112,11 +137,11 @@ export function decideApply(
   if (change.kind === 'credential') {
     const problem = credentialChangeProblem(change, subject);
     if (problem !== null) return { action: 'reject', reason: problem };
-    return { action: 'apply', ...credentialDecision(change, region), eraseVersions: [], revisionGap: false };
+    return { action: 'apply', ...credentialDecision(change, region), eraseVersions: [], revisionGap: false, recheckVersions: [] };
   }
   if (change.kind !== 'key') {
     if (subject !== subjectOf(change)) return { action: 'reject', reason: `subject ${subject} does not match the change` };
-    return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false };
+    return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false, recheckVersions: [] };
   }
   const problem = keyChangeProblems(change, subject);
   if (problem !== null) return { action: 'reject', reason: problem };
