@@ -82,4 +82,26 @@ describe('ChangeApplier', () => {
     expect(await decrypts(made)).toBe(false);
     secret.fill(0);
   });
+
+  it('erases a held version that a later change of the stream does not carry', async () => {
+    const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
+    const applier = t.node.applier;
+    const v1 = (await applier.lastKeyChange(keyId)) as KeyChange;
+    const rotated = await t.call('POST', `/v1/keys/${keyId}/rotate`, {});
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const v2 = (await applier.lastKeyChange(keyId)) as KeyChange;
+    const made = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('under v2').toString('base64') })).body;
+    expect(made.keyVersion).toBe(2);
+    // The stream's next change on the key was built on version 1 only: version 2 never reached it.
+    const envelope: ChangeEnvelope = {
+      formatVersion: 1, origin: 'elsewhere', changeId: 'c-fork', createdAtMs: Date.now(),
+      change: { kind: 'key', record: { ...v1.record, description: 'fork', revision: v2.record.revision + 1 }, versions: v1.versions },
+    };
+    const decision = await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope, publishedAtMs: Date.now() });
+    expect(decision).toMatchObject({ action: 'apply', unknownToStream: [2] });
+    expect(applier.divergentVersions).toBe(1);
+    expect((await t.call('GET', `/v1/keys/${keyId}`)).body.keyMetadata.currentVersion).toBe(1);
+    expect((await t.call('POST', '/v1/decrypt', { ciphertext: made.ciphertext })).status).not.toBe(200);
+    expect(t.logs.some((line) => line.includes('erasing them'))).toBe(true);
+  });
 });

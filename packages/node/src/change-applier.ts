@@ -168,6 +168,10 @@ export class ChangeApplier {
       if (decision.action === 'apply' && decision.recheckVersions.length > 0 && envelope.change.kind === 'key') {
         decision = await this.#withDivergentReplaced(envelope.change, decision, seq);
       }
+      if (decision.action === 'apply' && decision.unknownToStream.length > 0 && envelope.change.kind === 'key') {
+        this.#deps.log.error({ keyId: envelope.change.record.keyId, keyVersions: decision.unknownToStream, seq }, 'this region held key versions the replication stream does not have; erasing them');
+        this.#divergentVersions += decision.unknownToStream.length;
+      }
       // The cursor only moves forward: a late redelivery of an older message must not pull it back.
       this.#stagedSeq = Math.max(this.#stagedSeq, this.#appliedSeq, seq);
       const batch: MutableBatch = { putMeta: { [CURSOR]: this.#stagedSeq } };

@@ -53,8 +53,16 @@ describe('decideApply', () => {
     // This region holds a version 1 the stream's history does not carry (other bytes for it here).
     const diverged: LocalItemState = { ...same, wrappedHere: new Map([[1, blob('a/1-phantom')]]) };
     expect(decideApply(envelopeOf(next), SUBJECT, 2, diverged, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [2], recheckVersions: [1] });
-    // Unknown earlier bytes: nothing to compare, nothing to recheck.
-    expect(decideApply(envelopeOf(next), SUBJECT, 2, { ...same, wrappedHere: new Map() }, 'a', DEPLOYMENT)).toMatchObject({ recheckVersions: [] });
+    // Held, but the last change applied here did not carry it: recheck as well.
+    expect(decideApply(envelopeOf(next), SUBJECT, 2, { ...same, wrappedHere: new Map() }, 'a', DEPLOYMENT)).toMatchObject({ recheckVersions: [1] });
+    // No earlier change known at all: nothing to compare with, nothing to recheck.
+    expect(decideApply(envelopeOf(next), SUBJECT, 2, { subjectSeq: 1, record, heldVersions: [1] }, 'a', DEPLOYMENT)).toMatchObject({ recheckVersions: [] });
+  });
+
+  it('erases a held version the change does not carry (versions only grow, so the stream never had it)', () => {
+    const local: LocalItemState = { subjectSeq: 1, record, heldVersions: [1, 2], wrappedHere: new Map([[1, blob('a/1')], [2, blob('a/2')]]) };
+    const described = nextKeyChange(created, applyKeyCommand(record, { type: 'updateDescription', description: 'x' }, 2_000), [], DEPLOYMENT);
+    expect(decideApply(envelopeOf(described), SUBJECT, 2, local, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [], eraseVersions: [2], unknownToStream: [2] });
   });
 
   it('erases every held version when the policy drops the region', () => {

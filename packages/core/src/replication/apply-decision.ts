@@ -47,6 +47,8 @@ export type ApplyDecision =
      * region held a version the stream does not have) and reports it.
      */
     readonly recheckVersions: readonly number[];
+    /** Held versions the change does not carry (also in eraseVersions): the stream never had them. */
+    readonly unknownToStream: readonly number[];
   };
 
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -96,16 +98,18 @@ function decideKey(change: KeyChange, local: LocalItemState, region: string, dep
   const held = new Set(local.heldVersions);
   const revisionGap = local.record !== null && change.record.revision !== local.record.revision + 1;
   if (!holdsKey(change.record, region, deploymentRegions)) {
-    return { action: 'apply', adoptVersions: [], eraseVersions: [...held].sort((a, b) => a - b), missingVersions: [], revisionGap, recheckVersions: [] };
+    return { action: 'apply', adoptVersions: [], eraseVersions: [...held].sort((a, b) => a - b), missingVersions: [], revisionGap, recheckVersions: [], unknownToStream: [] };
   }
   const adoptVersions: number[] = [];
   const missingVersions: number[] = [];
   const recheckVersions: number[] = [];
   for (const version of change.versions) {
     if (held.has(version.keyVersion)) {
+      // Unknown earlier bytes for a held version (the last change here did not carry it) count as
+      // changed: the version may have been held without the stream ever having it.
       const before = local.wrappedHere?.get(version.keyVersion);
       const now = Object.hasOwn(version.wrapped, region) ? version.wrapped[region] : undefined;
-      if (before !== undefined && now !== undefined && !sameBytes(before, now)) recheckVersions.push(version.keyVersion);
+      if (local.wrappedHere !== undefined && now !== undefined && (before === undefined || !sameBytes(before, now))) recheckVersions.push(version.keyVersion);
       continue;
     }
     // Own properties only: a region named like an Object.prototype member ("constructor") must not
@@ -113,7 +117,11 @@ function decideKey(change: KeyChange, local: LocalItemState, region: string, dep
     if (Object.hasOwn(version.wrapped, region)) adoptVersions.push(version.keyVersion);
     else missingVersions.push(version.keyVersion);
   }
-  return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap, recheckVersions };
+  // Versions only grow, so a held version the change does not carry does not exist in the stream's
+  // history: erase it (a divergence; the shell reports it).
+  const carried = new Set(change.versions.map((v) => v.keyVersion));
+  const unknownToStream = [...held].filter((v) => !carried.has(v)).sort((a, b) => a - b);
+  return { action: 'apply', adoptVersions, eraseVersions: unknownToStream, missingVersions, revisionGap, recheckVersions, unknownToStream };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -137,11 +145,11 @@ export function decideApply(
   if (change.kind === 'credential') {
     const problem = credentialChangeProblem(change, subject);
     if (problem !== null) return { action: 'reject', reason: problem };
-    return { action: 'apply', ...credentialDecision(change, region), eraseVersions: [], revisionGap: false, recheckVersions: [] };
+    return { action: 'apply', ...credentialDecision(change, region), eraseVersions: [], revisionGap: false, recheckVersions: [], unknownToStream: [] };
   }
   if (change.kind !== 'key') {
     if (subject !== subjectOf(change)) return { action: 'reject', reason: `subject ${subject} does not match the change` };
-    return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false, recheckVersions: [] };
+    return { action: 'apply', adoptVersions: [], eraseVersions: [], missingVersions: [], revisionGap: false, recheckVersions: [], unknownToStream: [] };
   }
   const problem = keyChangeProblems(change, subject);
   if (problem !== null) return { action: 'reject', reason: problem };

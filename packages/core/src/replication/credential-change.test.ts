@@ -31,7 +31,7 @@ describe('credential changes', () => {
 
   it('give a region the secret wrapped for it', () => {
     expect(decideApply(envelopeOf(issued(['a', 'b'])), SUBJECT, 1, NOBODY, 'b', DEPLOYMENT)).toEqual({
-      action: 'apply', adoptVersions: [1], eraseVersions: [], missingVersions: [], revisionGap: false, recheckVersions: [],
+      action: 'apply', adoptVersions: [1], eraseVersions: [], missingVersions: [], revisionGap: false, recheckVersions: [], unknownToStream: [],
     });
   });
 
