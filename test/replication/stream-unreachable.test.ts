@@ -1,7 +1,8 @@
 // Proves what a region says and does when it cannot reach the stream at all (every NATS server
 // stopped): its status turns `streamReachable: false` with a growing lag instead of claiming to be
 // caught up; its data plane keeps serving the keys it holds; a key it has never heard of answers the
-// retryable KeyUnavailableException (another region may know it) rather than a final NotFound; and
+// retryable KeyUnavailableException (another region may know it) rather than a final NotFound, for
+// data-plane calls and control-plane writes alike; and
 // once the servers are back it is current again and an unknown key is plainly NotFound.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ describe('a region cut off from the stream', () => {
         const unknown = await encrypt(region, randomUUID());
         expect(unknown.status).toBe(503);
         expect(unknown.body.code).toBe('KeyUnavailableException');
+        // A control-plane write on a key it does not know cannot be refused as NotFound either.
+        const rotate = await c.at(region).call('POST', `/v1/keys/${randomUUID()}/rotate`, {}, c.token);
+        expect(rotate.body.code, JSON.stringify(rotate.body)).toBe('KeyUnavailableException');
       }
     } finally {
       for (const region of c.regions) await c.nats.restart(region).catch(() => undefined);

@@ -145,10 +145,21 @@ export class ControlPlane {
       return this.#deps.directory.resolve(reference);
     } catch (error) {
       if (!(error instanceof LatchkeyError) || error.code !== 'NotFoundException' || this.#deps.log.mode === 'standalone') throw error;
+      // NotFound must be certain: if the stream cannot say what it holds for this subject (no
+      // leader, cut off, not applied in time), the answer is retryable, not final.
+      const unconfirmed = (cause: unknown) => new LatchkeyError(
+        'KeyUnavailableException', `${reference} is not known in this region and the replication stream cannot confirm it does not exist; retry or use another region`, { cause },
+      );
       const subject = isAliasName(reference) ? aliasSubject(reference) : keySubject(reference);
-      await this.#deps.log.catchUp(subject).catch(() => undefined);
+      await this.#deps.log.catchUp(subject).catch((cause: unknown) => {
+        throw unconfirmed(cause);
+      });
       const alias = this.#deps.directory.getAlias(reference);
-      if (alias) await this.#deps.log.catchUp(keySubject(alias.targetKeyId)).catch(() => undefined);
+      if (alias) {
+        await this.#deps.log.catchUp(keySubject(alias.targetKeyId)).catch((cause: unknown) => {
+          throw unconfirmed(cause);
+        });
+      }
       return this.#deps.directory.resolve(reference);
     }
   }
