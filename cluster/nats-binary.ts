@@ -4,24 +4,12 @@
  * prompt, other distributions differ).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { firstExecutable, NATS_SERVER_DEBIAN_PATH as DEBIAN_PATH, natsServerCandidates } from '@latchkey/testkit';
 import { ClusterError } from './cluster-error.ts';
 
-/** Debian installs it outside an ordinary user's PATH. */
-const DEBIAN_PATH = '/usr/sbin/nats-server';
-
+/** The first nats-server on `path` (a PATH value), else Debian's (outside an ordinary user's PATH); null if none. */
 export function findNatsServer(path = process.env.PATH ?? ''): string | null {
-  const candidates = [...path.split(delimiter).filter(Boolean).map((dir) => join(dir, 'nats-server')), DEBIAN_PATH];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next place.
-    }
-  }
-  return null;
+  return firstExecutable(natsServerCandidates(path));
 }
 
 const INSTALL_HINT =

@@ -4,6 +4,7 @@
  * meta leader (before that, creating an R3 stream fails).
  */
 import { mkdir } from 'node:fs/promises';
+import { planServers } from '@latchkey/testkit';
 import { regionPaths, type RegionPaths } from './layout.ts';
 import { writeFileAtomic } from './manifest.ts';
 import { ClusterError } from './cluster-error.ts';
@@ -43,13 +44,7 @@ export async function planNats(options: Pick<StartNatsOptions, 'base' | 'regions
   return {
     clientPassword: options.clientPassword,
     routePassword: options.routePassword,
-    servers: options.regions.map((region, i) => ({
-      region,
-      clientPort: ports[3 * i]!,
-      clusterPort: ports[3 * i + 1]!,
-      monitorPort: ports[3 * i + 2]!,
-      storeDir: regionPaths(options.base, region).natsStoreDir,
-    })),
+    servers: planServers(options.regions, ports, (region) => regionPaths(options.base, region).natsStoreDir),
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { logTail as testkitLogTail } from '@latchkey/testkit';
 import { ClusterError } from './cluster-error.ts';
 
 export interface DetachedProcess {
@@ -110,24 +110,8 @@ export async function waitUntilGone<T extends { pid: number; needle: string }>(p
   }
 }
 
-/** The last lines of a log, read from its end so that a long log costs nothing. */
-export async function logTail(path: string, lines = 30): Promise<string> {
-  try {
-    const file = await open(path, 'r');
-    try {
-      const { size } = await file.stat();
-      const length = Math.min(size, 32_768);
-      const buffer = Buffer.alloc(length);
-      await file.read(buffer, 0, length, size - length);
-      const text = buffer.toString('utf8').trimEnd();
-      return text === '' ? '(empty log)' : text.split('\n').slice(-lines).join('\n');
-    } finally {
-      await file.close();
-    }
-  } catch (error) {
-    return `(no log at ${path}: ${(error as Error).message})`;
-  }
-}
+/** The last lines of a log (the testkit's reader; up to 32 KiB read from its end), for messages. */
+export const logTail = (path: string, lines = 30): Promise<string> => testkitLogTail(path, lines, 32_768);
 
 export interface OwnedProcess {
   readonly pid: number;

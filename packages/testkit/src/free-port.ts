@@ -7,11 +7,19 @@
 import { createServer } from 'node:net';
 import { TestkitError } from './testkit-error.ts';
 
-/** A NATS server already runs on 4222 on our machines; never offer it, even if it looks free. */
-const RESERVED_PORTS = new Set([4222, 6222, 8222]);
+/**
+ * The standard NATS ports: a system nats-server may hold them (ours does, on 4222), and a cluster
+ * that grabbed them while it was down would confuse whoever restarts it. Never offer them, even
+ * if they look free.
+ */
+export const RESERVED_PORTS: ReadonlySet<number> = new Set([4222, 6222, 8222]);
 const handedOut = new Set<number>();
 
-function listenOnce(): Promise<number> {
+/**
+ * One port the OS considers free on 127.0.0.1 right now, with no bookkeeping: it may be reserved
+ * or one handed out before. `freePort` filters; the cluster tool's allocator filters its own way.
+ */
+export function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -26,7 +34,7 @@ function listenOnce(): Promise<number> {
 
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await listenOnce();
+    const port = await osFreePort();
     if (port > 0 && !RESERVED_PORTS.has(port) && !handedOut.has(port)) {
       handedOut.add(port);
       return port;

@@ -45,15 +45,26 @@ describe('renderNatsConfig', () => {
     ],
   };
 
-  it('names the server, tags its region, binds loopback, stores apart and routes to every member', () => {
+  it('names the server, tags its region, binds loopback, stores apart and routes to every other member', () => {
     const text = renderNatsConfig(plan, plan.servers[1]!);
     for (const line of [
       'server_name: "eu-west"', 'listen: "127.0.0.1:1002"', 'http: "127.0.0.1:3002"', 'server_tags: ["region:eu-west"]',
       'store_dir: "/data/eu-west/jetstream"', 'name: "latchkey"', 'listen: "127.0.0.1:2002"',
-      '"nats-route://127.0.0.1:2001"', '"nats-route://127.0.0.1:2002"', 'user: "node"', 'password: "pa$$ \\"word\\""',
+      '"nats-route://127.0.0.1:2001"', 'user: "node"', 'password: "pa$$ \\"word\\""',
     ]) {
       expect(text).toContain(line);
     }
+    expect(text).not.toContain('"nats-route://127.0.0.1:2002"');
+    expect(text.startsWith('# Written by @latchkey/testkit for region eu-west.\n')).toBe(true);
+  });
+
+  it('puts route credentials in the cluster block and in every route URL, apart from the client ones', () => {
+    const text = renderNatsConfig({ ...plan, routeCredentials: { user: 'route', password: 'r0u7e' } }, plan.servers[0]!, '# a header');
+    expect(text.startsWith('# a header\n')).toBe(true);
+    const clusterBlock = text.slice(text.indexOf('cluster {'), text.indexOf('\n}\n', text.indexOf('cluster {')));
+    expect(clusterBlock).toMatch(/authorization \{\n {4}user: "route"\n {4}password: "r0u7e"\n {2}\}/);
+    expect(clusterBlock).toContain('"nats-route://route:r0u7e@127.0.0.1:2002"');
+    expect(text.slice(text.lastIndexOf('authorization {'))).toBe('authorization {\n  user: "node"\n  password: "pa$$ \\"word\\""\n}\n');
   });
 
   it('runs a single server standalone, since JetStream 2.9 cannot form a cluster of one', () => {

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { validateRegionName } from '@latchkey/core';
 import { freePorts } from './free-port.ts';
-import { LOOPBACK, renderNatsConfig, type NatsClusterPlan, type NatsServerPlan } from './nats-config.ts';
+import { natsClientUrl, natsMonitorUrl, planServers, renderNatsConfig, type NatsClusterPlan, type NatsServerPlan } from './nats-config.ts';
 import {
   findNatsServer, killServerProcess, logTail, spawnNatsServer, stopServerProcess, type ServerProcess,
 } from './nats-process.ts';
@@ -95,13 +95,7 @@ function resolveSettings(options: NatsClusterOptions): Settings {
 
 async function planMembers(settings: Settings): Promise<Member[]> {
   const ports = await freePorts(settings.regions.length * 3);
-  const plans: NatsServerPlan[] = settings.regions.map((region, i) => ({
-    region,
-    clientPort: ports[3 * i]!,
-    clusterPort: ports[3 * i + 1]!,
-    monitorPort: ports[3 * i + 2]!,
-    storeDir: join(settings.baseDir, region, 'jetstream'),
-  }));
+  const plans = planServers(settings.regions, ports, (region) => join(settings.baseDir, region, 'jetstream'));
   const cluster: NatsClusterPlan = { ...settings.plan, servers: plans };
   return Promise.all(plans.map(async (plan) => {
     const dir = join(settings.baseDir, plan.region);
@@ -119,8 +113,8 @@ function makeMember(plan: NatsServerPlan, configPath: string, logPath: string): 
     proc: null,
     info: {
       region: plan.region,
-      clientUrl: `nats://${LOOPBACK}:${plan.clientPort}`,
-      monitorUrl: `http://${LOOPBACK}:${plan.monitorPort}`,
+      clientUrl: natsClientUrl(plan),
+      monitorUrl: natsMonitorUrl(plan),
       get pid(): number {
         return member.proc?.pid ?? 0;
       },

@@ -32,9 +32,17 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** The nats-server binary: an explicit path, else the first on PATH (what `which` finds), else Debian's. */
-export function findNatsServer(explicit?: string): string {
-  const candidates = explicit ? [explicit] : [...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'nats-server')), '/usr/sbin/nats-server'];
+/** Debian installs nats-server outside an ordinary user's PATH. */
+export const NATS_SERVER_DEBIAN_PATH = '/usr/sbin/nats-server';
+
+/** Where nats-server may be: every folder of `path` (a PATH value, in order), then Debian's place. */
+export const natsServerCandidates = (path: string): string[] => [
+  ...path.split(delimiter).filter(Boolean).map((dir) => join(dir, 'nats-server')),
+  NATS_SERVER_DEBIAN_PATH,
+];
+
+/** The first candidate that is an executable file, or null. */
+export function firstExecutable(candidates: readonly string[]): string | null {
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -43,7 +51,15 @@ export function findNatsServer(explicit?: string): string {
       // Not here; try the next place.
     }
   }
-  throw new TestkitError(`nats-server not found (looked at ${candidates.join(', ')}); install it with apt-get install nats-server`);
+  return null;
+}
+
+/** The nats-server binary: an explicit path, else the first on PATH (what `which` finds), else Debian's. */
+export function findNatsServer(explicit?: string): string {
+  const candidates = explicit ? [explicit] : natsServerCandidates(process.env.PATH ?? '');
+  const found = firstExecutable(candidates);
+  if (found === null) throw new TestkitError(`nats-server not found (looked at ${candidates.join(', ')}); install it with apt-get install nats-server`);
+  return found;
 }
 
 export interface ServerProcess {
@@ -118,20 +134,24 @@ export async function killServerProcess(proc: ServerProcess): Promise<void> {
   await exitedWithin(proc, 10_000);
 }
 
-/** The last lines of a log file, read from its end so that a long log costs nothing. */
-export async function logTail(logPath: string, lines = 25): Promise<string> {
+/**
+ * The last `lines` lines of a log file (trailing blank lines dropped), read from its end so that a
+ * long log costs nothing: at most `maxBytes` are read. For error messages, so it never throws.
+ */
+export async function logTail(logPath: string, lines = 25, maxBytes = 16_384): Promise<string> {
   try {
     const file = await open(logPath, 'r');
     try {
       const { size } = await file.stat();
-      const length = Math.min(size, 16_384);
+      const length = Math.min(size, maxBytes);
       const buffer = Buffer.alloc(length);
       await file.read(buffer, 0, length, size - length);
-      return buffer.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+      const text = buffer.toString('utf8').trimEnd();
+      return text === '' ? '(empty log)' : text.split('\n').slice(-lines).join('\n');
     } finally {
       await file.close();
     }
-  } catch (err) {
-    return `(no log at ${logPath}: ${(err as Error).message})`;
+  } catch (error) {
+    return `(no log at ${logPath}: ${(error as Error).message})`;
   }
 }
