@@ -2,7 +2,8 @@
 // ones were applied is still applied when it comes back (it is newer for its subject), an older
 // change on a subject is skipped, and the cursor never moves backwards. And that a region holding a
 // version whose secret differs from the one the stream's history carries (a divergence) takes the
-// stream's secret, while the same secret merely re-wrapped changes nothing.
+// stream's secret, while the same secret merely re-wrapped changes nothing. And that the last
+// change of a key kept in memory (so writers need not read the store) is the one that is durable.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -103,5 +104,24 @@ describe('ChangeApplier', () => {
     expect((await t.call('GET', `/v1/keys/${keyId}`)).body.keyMetadata.currentVersion).toBe(1);
     expect((await t.call('POST', '/v1/decrypt', { ciphertext: made.ciphertext })).status).not.toBe(200);
     expect(t.logs.some((line) => line.includes('erasing them'))).toBe(true);
+  });
+
+  it('keeps the last change of a key in memory exactly as it is durable in the store', async () => {
+    const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
+    for (const n of ['1', '2', '3']) expect((await t.call('POST', `/v1/keys/${keyId}/tags`, { tags: { n } })).status).toBe(200);
+    expect((await t.call('POST', `/v1/keys/${keyId}/rotate`, {})).status).toBe(200);
+    const inMemory = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
+    expect(inMemory.record.tags).toEqual({ n: '3' });
+    expect(inMemory.versions).toHaveLength(2);
+    // After a restart nothing is in memory: the store answers, and it holds the same change.
+    t = await t.restart();
+    const fromStore = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
+    expect(fromStore.record).toEqual(inMemory.record);
+    const bytes = (c: KeyChange) => c.versions.map((v) => Object.entries(v.wrapped).map(([r, w]) => `${r}:${Buffer.from(w).toString('hex')}`));
+    expect(bytes(fromStore)).toEqual(bytes(inMemory));
+    // A change applied after the store was read replaces what memory keeps.
+    expect((await t.call('POST', `/v1/keys/${keyId}/tags`, { tags: { n: '4' } })).status).toBe(200);
+    expect(((await t.node.applier.lastKeyChange(keyId)) as KeyChange).record.tags).toEqual({ n: '4' });
+    expect(await t.node.applier.lastKeyChange('no-such-key')).toBeNull();
   });
 });

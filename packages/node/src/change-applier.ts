@@ -65,6 +65,8 @@ export type AppliedListener = (change: AppliedChange, decision: ApplyDecision, a
 const CURSOR = 'replication/appliedSeq';
 const subjectSeqName = (subject: string): string => `seq/${subject}`;
 const keyChangeName = (keyId: string): string => `change/${keyId}`;
+/** How many keys' last durable change stay in memory (each carries every version's wrapped bytes). */
+const DURABLE_KEY_CHANGES_KEPT = 10_000;
 
 type MutableBatch = { -readonly [K in keyof StoreBatch]: StoreBatch[K] };
 
@@ -79,6 +81,15 @@ export class ChangeApplier {
   readonly #stageLock = new WriteLock();
   readonly #held = new Map<string, Set<number>>();
   readonly #stagedKeyChanges = new Map<string, KeyChange>();
+  /**
+   * The last DURABLE change of recently used keys (least recently used first), so that writers and
+   * the applier do not read and decode it from the store for every change. Only a committed group
+   * or a store read made while no change was staged meanwhile puts an entry here; the store stays
+   * the truth and a miss reads it.
+   */
+  readonly #durableKeyChanges = new Map<string, KeyChange | null>();
+  /** Counts staged key changes: a store read that saw this move may be older than memory. */
+  #keyChangesStaged = 0;
   #group: Staged[] = [];
   #stagedSeq = 0;
   #committing = false;
@@ -121,7 +132,27 @@ export class ChangeApplier {
 
   /** The last applied change of a key: the wrapped envelopes a writer carries forward. */
   async lastKeyChange(keyId: string): Promise<KeyChange | null> {
-    return this.#stagedKeyChanges.get(keyId) ?? (await this.#deps.store.getMeta<KeyChange>(keyChangeName(keyId))) ?? null;
+    const staged = this.#stagedKeyChanges.get(keyId);
+    if (staged) return staged;
+    const kept = this.#durableKeyChanges.get(keyId);
+    if (kept !== undefined) {
+      this.#keepDurable(keyId, kept);
+      return kept;
+    }
+    const stagedBefore = this.#keyChangesStaged;
+    const stored = (await this.#deps.store.getMeta<KeyChange>(keyChangeName(keyId))) ?? null;
+    // A change staged (and maybe committed) while the store was read is newer than what was read.
+    if (this.#keyChangesStaged !== stagedBefore) return this.#stagedKeyChanges.get(keyId) ?? this.#durableKeyChanges.get(keyId) ?? stored;
+    this.#keepDurable(keyId, stored);
+    return stored;
+  }
+
+  #keepDurable(keyId: string, change: KeyChange | null): void {
+    this.#durableKeyChanges.delete(keyId);
+    this.#durableKeyChanges.set(keyId, change);
+    if (this.#durableKeyChanges.size > DURABLE_KEY_CHANGES_KEPT) {
+      this.#durableKeyChanges.delete(this.#durableKeyChanges.keys().next().value as string);
+    }
   }
 
   /** Resolves once everything up to `seq` is applied here; rejects after `timeoutMs`. */
@@ -215,8 +246,11 @@ export class ChangeApplier {
           return;
         }
         for (const g of group) {
-          if (g.change.envelope.change?.kind === 'key' && this.#stagedKeyChanges.get(g.change.envelope.change.record.keyId) === g.change.envelope.change) {
-            this.#stagedKeyChanges.delete(g.change.envelope.change.record.keyId);
+          const change = g.change.envelope.change;
+          if (change?.kind === 'key' && g.decision.action === 'apply') {
+            const keyId = change.record.keyId;
+            this.#keepDurable(keyId, change);
+            if (this.#stagedKeyChanges.get(keyId) === change) this.#stagedKeyChanges.delete(keyId);
           }
           this.#advance(g.change, g.decision);
           g.durable.resolve();
@@ -302,6 +336,7 @@ export class ChangeApplier {
     batch.putKeys = [record];
     batch.putMeta = { ...batch.putMeta, [keyChangeName(record.keyId)]: change };
     this.#stagedKeyChanges.set(record.keyId, change);
+    this.#keyChangesStaged += 1;
     const held = this.#held.get(record.keyId) ?? new Set<number>();
     this.#held.set(record.keyId, held);
     for (const keyVersion of decision.eraseVersions) held.delete(keyVersion);
