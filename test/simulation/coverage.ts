@@ -1,12 +1,13 @@
 /**
  * Which interesting situations a run went through. A property that passes only because its
- * schedules never reach a conflict, a lost reply or a reordered delivery proves nothing, so the
+ * schedules never reach a conflict, a lost reply or a consumer reset proves nothing, so the
  * simulation tallies these across runs and the test insists that each one was met.
  */
 import type { SimWorld } from './sim-world.ts';
 
 export const COVERAGE_EVENTS = [
-  'cas conflict', 'duplicate ack', 'indeterminate write', 'client retry ok', 'out-of-order delivery', 'repeated delivery',
+  'cas conflict', 'duplicate ack', 'indeterminate write', 'client retry ok', 'gap reset', 'stall reset', 'repeated delivery',
+  'delivery from an old consumer',
   'history truncated', 'policy narrowed', 'policy widened', 'decrypt in another region', 'stream unavailable', 'key destroyed',
 ] as const;
 export type CoverageEvent = (typeof COVERAGE_EVENTS)[number];
@@ -29,8 +30,10 @@ function writeEvents(world: SimWorld): CoverageEvent[] {
 function deliveryEvents(world: SimWorld): CoverageEvent[] {
   const regions = [...world.regions.values()];
   const events: CoverageEvent[] = [];
-  if (regions.some((r) => r.deliveryStats.outOfOrder > 0)) events.push('out-of-order delivery');
+  if (regions.some((r) => r.deliveryStats.gapResets > 0)) events.push('gap reset');
+  if (regions.some((r) => r.deliveryStats.stallResets > 0)) events.push('stall reset');
   if (regions.some((r) => r.deliveryStats.repeated > 0)) events.push('repeated delivery');
+  if (regions.some((r) => r.deliveryStats.oldIncarnation > 0)) events.push('delivery from an old consumer');
   if (world.stream.firstSeq > 1) events.push('history truncated');
   const made = new Map(world.ciphertexts.map((c) => [c.ciphertextId, c.encryptedIn]));
   if (world.history.some((e) => e.kind === 'decrypt' && e.outcome === 'ok' && made.get(e.ciphertextId ?? '') !== e.region)) {

@@ -3,7 +3,7 @@
  * the pure core's `decideApply`; this file performs it: unwrap adopted versions with the region's
  * transport key and keep them re-wrapped under its root (here: tagged with the region), erase what
  * the decision says, and record the change, its subject sequence and its change id in one step,
- * which stands for one atomic LevelDB batch (persist, then acknowledge).
+ * which stands for one atomic, synced LevelDB batch (after which the cursor may move).
  */
 import {
   decideApply, keySubject, type ApplyDecision, type ChangeEnvelope, type KeyChange, type KeyRecord, type LocalItemState,
@@ -42,7 +42,7 @@ export interface MessageToApply {
 export class RegionStore {
   readonly keys = new Map<string, LocalKey>();
   readonly appliedChanges = new Map<string, AppliedChange>();
-  /** The highest stream sequence applied in order: what the region acknowledges (AckAll). */
+  /** The highest stream sequence applied in order: the only durable consumer state; a new consumer starts after it. */
   cursor = 0;
 
   wipe(): void {

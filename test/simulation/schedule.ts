@@ -17,6 +17,7 @@ export type Step =
   | { readonly t: 'sweep'; readonly at: number }
   | { readonly t: 'retry'; readonly at: number; readonly op: number }
   | { readonly t: 'pull'; readonly at: number }
+  | { readonly t: 'watchdog'; readonly at: number }
   | { readonly t: 'deliver'; readonly at: number; readonly count: number }
   | { readonly t: 'replicate'; readonly at: number }
   | { readonly t: 'cut' | 'isolate' | 'heal' | 'restart'; readonly at: number }
@@ -60,6 +61,8 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('sweep' as const), at }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('retry' as const), at, op: index }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('pull' as const), at }) },
+  // The node's watchdog runs on a timer; the schedule decides when it fires.
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('watchdog' as const), at }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('deliver' as const), at, count: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('replicate' as const), at }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('cut' as const, 'isolate' as const, 'restart' as const), at }) },
@@ -128,6 +131,7 @@ function runFaultStep(world: SimWorld, step: Step): void {
   const net = world.network;
   switch (step.t) {
     case 'pull': world.pull(regionAt(world, step.at)); break;
+    case 'watchdog': world.watchdog(regionAt(world, step.at)); break;
     case 'deliver': world.deliver(regionAt(world, step.at), step.count); break;
     case 'replicate': world.replicate(regionAt(world, step.at)); break;
     case 'cut': net.cut(regionAt(world, step.at)); break;

@@ -1,60 +1,51 @@
 /**
- * A durable pull consumer as the stream's server keeps it for one region: an ack floor (AckAll: a
- * region acknowledges everything up to the sequence it has applied), where delivery got to, and
- * redelivery from the ack floor once the ack wait has passed without progress. Messages are handed
- * out in stream order; each delivery names the sequence delivered just before it in the same fetch
- * (`prevSeq`), which is what in-order arrival of a fetch tells a real client. The network may still
- * drop, duplicate, delay or reorder deliveries in flight; the region's cursor puts them back in
- * order (see sim-region.ts).
+ * One incarnation of a region's ordered consumer as the stream's server keeps it: ephemeral, in
+ * memory, AckPolicy None. It is created to start at a stream sequence (the region's cursor + 1) and
+ * hands out the retained messages from there in stream order, numbering its deliveries 1, 2, 3, ...
+ * (the consumer delivery sequence). Nothing is acknowledged and nothing is redelivered: a message
+ * handed out is gone from this consumer's point of view, whatever the network does to it. Stream
+ * sequences of the deliveries may skip numbers (messages purged by the per-subject limit);
+ * delivery sequences never do. Each incarnation has its own name, which its deliveries carry, so
+ * the client can tell a late delivery of an abandoned incarnation from a current one.
  */
 import type { ChangeEnvelope } from '@latchkey/core';
 import type { SimStream } from './sim-stream.ts';
 
 export interface Delivery {
+  /** The incarnation that sent it. */
+  readonly consumer: string;
+  /** Position in that incarnation's deliveries: 1, 2, 3, ... with no holes. */
+  readonly deliverySeq: number;
+  /** The stream sequence of the message. */
   readonly seq: number;
-  /** The sequence delivered before this one in the same fetch (the ack floor for the first). */
-  readonly prevSeq: number;
   readonly subject: string;
   readonly envelope: ChangeEnvelope;
 }
 
 export class SimConsumer {
-  readonly ackWaitMs: number;
-  #ackFloor = 0;
-  #deliveredUpTo = 0;
-  #lastActivityMs = Number.NEGATIVE_INFINITY;
+  readonly name: string;
+  /** opt_start_seq: the first stream sequence it may deliver. */
+  readonly startSeq: number;
+  #streamSeq: number;
+  #deliverySeq = 0;
 
-  constructor(ackWaitMs: number) {
-    this.ackWaitMs = ackWaitMs;
+  constructor(name: string, startSeq: number) {
+    this.name = name;
+    this.startSeq = startSeq;
+    this.#streamSeq = startSeq - 1;
   }
 
-  get ackFloor(): number {
-    return this.#ackFloor;
+  /** The stream sequence handed out last (startSeq - 1 before the first delivery). */
+  get deliveredUpTo(): number {
+    return this.#streamSeq;
   }
 
-  /** Next messages for the region; after the ack wait, starts again from the ack floor (redelivery). */
-  fetch(stream: SimStream, max: number, nowMs: number): Delivery[] {
-    const waiting = this.#deliveredUpTo > this.#ackFloor && nowMs - this.#lastActivityMs < this.ackWaitMs;
-    const from = waiting ? this.#deliveredUpTo : this.#ackFloor;
-    const messages = stream.messagesAfter(from, max);
-    if (messages.length === 0) return [];
-    this.#deliveredUpTo = messages.at(-1)!.seq;
-    this.#lastActivityMs = nowMs;
-    return messages.map((m, i) => ({ seq: m.seq, prevSeq: i === 0 ? from : messages[i - 1]!.seq, subject: m.subject, envelope: m.envelope }));
-  }
-
-  /** AckAll: everything up to `seq` is done. Late or repeated acks are harmless. */
-  ack(seq: number, nowMs: number): void {
-    if (seq <= this.#ackFloor) return;
-    this.#ackFloor = seq;
-    this.#deliveredUpTo = Math.max(this.#deliveredUpTo, seq);
-    this.#lastActivityMs = nowMs;
-  }
-
-  /** Recreates the consumer to start after `seq` (a node that lost its store starts again from 0). */
-  reset(seq: number): void {
-    this.#ackFloor = seq;
-    this.#deliveredUpTo = seq;
-    this.#lastActivityMs = Number.NEGATIVE_INFINITY;
+  /** The next retained messages, at most `max`, each numbered with the next delivery sequence. */
+  next(stream: SimStream, max: number): Delivery[] {
+    return stream.messagesAfter(this.#streamSeq, max).map((m) => {
+      this.#streamSeq = m.seq;
+      this.#deliverySeq += 1;
+      return { consumer: this.name, deliverySeq: this.#deliverySeq, seq: m.seq, subject: m.subject, envelope: m.envelope };
+    });
   }
 }

@@ -1,27 +1,37 @@
 /**
- * One region node: its durable store, the applier that consumes the stream in order, the writer
- * and the data plane. Deliveries may arrive duplicated, late or out of order; the region keeps a
- * cursor (the last sequence applied in order) and a volatile buffer, applies a delivery only when
- * it links to the cursor (`prevSeq <= cursor < seq`), and acknowledges the cursor after applying,
- * which is what a durable pull consumer with AckAll and a persisted local cursor does.
+ * One region node: its durable store, the ordered-consumer client that feeds its applier, the
+ * writer and the data plane. Deliveries may arrive duplicated, late, out of order or not at all;
+ * the node applies a delivery only when the client calls it the next one of the current
+ * incarnation, and then at once and durably (the store's cursor is the only durable consumer
+ * state, and it only moves forward). Anything else is ignored, and a hole abandons the incarnation
+ * (the world then creates a new one from the cursor).
  */
 import { createHash } from 'node:crypto';
 import { allowedRegions } from '@latchkey/core';
 import type { KeyView } from '../checkers/types.ts';
+import { OrderedConsumerClient } from './ordered-consumer-client.ts';
 import type { Delivery } from './sim-consumer.ts';
 import { decryptLocally, encryptLocally, type SimCiphertext } from './region-data-plane.ts';
 import { RegionStore, applyToStore, type LocalKey, type MessageToApply } from './region-store.ts';
 import { writeKey, type WriteIntent, type WriteResult, type WriterHost, type WriterPort } from './region-writer.ts';
+
+/** One delivery applied from the stream: the cursor before it and the sequence it moved to. */
+export interface AppliedDelivery {
+  readonly after: number;
+  readonly seq: number;
+}
 
 export class SimRegion implements WriterHost {
   readonly name: string;
   readonly deployment: readonly string[];
   readonly store = new RegionStore();
   readonly anomalies: string[] = [];
-  /** How often delivery was out of order or repeated: lets a property show that it met those cases. */
-  readonly deliveryStats = { outOfOrder: 0, repeated: 0 };
-  /** Received but not yet applicable deliveries, by sequence: volatile, lost on restart. */
-  #buffer = new Map<number, Delivery>();
+  /** How deliveries went: lets tests and coverage show which cases a run met. */
+  readonly deliveryStats = { gapResets: 0, stallResets: 0, repeated: 0, oldIncarnation: 0 };
+  /** Stream sequences applied from deliveries, in the order applied (across restarts and wipes). */
+  readonly appliedSeqs: number[] = [];
+  /** Volatile: a restart loses it, and the node follows a new incarnation from its cursor. */
+  client = new OrderedConsumerClient();
 
   constructor(name: string, deployment: readonly string[]) {
     this.name = name;
@@ -36,43 +46,43 @@ export class SimRegion implements WriterHost {
     this.anomalies.push(anomaly);
   }
 
-  /** Takes deliveries in; returns the cursor to acknowledge, or null when nothing arrived. */
-  receive(deliveries: readonly Delivery[]): number | null {
-    if (deliveries.length === 0) return null;
+  /** Takes deliveries in, in arrival order; applies the ones that come next and returns them. */
+  receive(deliveries: readonly Delivery[], nowMs: number): AppliedDelivery[] {
+    const applied: AppliedDelivery[] = [];
     for (const delivery of deliveries) {
-      if (delivery.seq <= this.store.cursor) {
-        this.deliveryStats.repeated += 1;
+      const arrival = this.client.arrive(delivery, nowMs);
+      if (arrival === 'gap') this.deliveryStats.gapResets += 1;
+      if (arrival === 'repeated') this.deliveryStats.repeated += 1;
+      if (arrival === 'old-incarnation') this.deliveryStats.oldIncarnation += 1;
+      if (arrival !== 'next') continue;
+      const after = this.store.cursor;
+      if (delivery.seq <= after) {
+        // An incarnation starts after the cursor, so this would be a fault of the simulated consumer.
+        this.anomalies.push(`${this.name}: ${delivery.consumer} delivered seq ${delivery.seq} at or below cursor ${after}`);
         continue;
       }
-      const buffered = this.#buffer.get(delivery.seq);
-      if (buffered === undefined || delivery.prevSeq < buffered.prevSeq) this.#buffer.set(delivery.seq, delivery);
+      this.applyMessage(delivery);
+      this.store.cursor = delivery.seq;
+      this.appliedSeqs.push(delivery.seq);
+      applied.push({ after, seq: delivery.seq });
     }
-    this.#drain();
-    // Whatever is still buffered arrived ahead of a gap.
-    this.deliveryStats.outOfOrder += deliveries.filter((d) => this.#buffer.get(d.seq) === d).length;
-    return this.store.cursor;
+    return applied;
   }
 
-  /** Applies buffered deliveries while one links to the cursor, lowest sequence first. */
-  #drain(): void {
-    for (;;) {
-      const cursor = this.store.cursor;
-      const next = [...this.#buffer.values()].filter((d) => d.prevSeq <= cursor && d.seq > cursor).sort((a, b) => a.seq - b.seq)[0];
-      if (next === undefined) break;
-      this.applyMessage(next);
-      this.store.cursor = next.seq;
-      for (const seq of this.#buffer.keys()) if (seq <= next.seq) this.#buffer.delete(seq);
-    }
+  /** The watchdog gave up on a stalled incarnation. */
+  stallReset(): void {
+    this.deliveryStats.stallResets += 1;
+    this.client.abandon();
   }
 
-  /** A crash and restart: the store survives (it is durable), the buffer does not. */
+  /** A crash and restart: the store (and its cursor) survives, the consumer client does not. */
   restart(): void {
-    this.#buffer.clear();
+    this.client = new OrderedConsumerClient();
   }
 
   /** Loses the disk: the node must rebuild from the stream alone. */
   wipe(): void {
-    this.#buffer.clear();
+    this.restart();
     this.store.wipe();
   }
 

@@ -1,13 +1,14 @@
 /**
- * The simulated deployment: one stream, one durable consumer and one node per region, the network
- * between them and one clock. Everything is driven by explicit calls (a schedule), so a run is a
- * pure function of its schedule: no timers, no Math.random, no real time.
+ * The simulated deployment: one stream, one node per region with its current ordered consumer,
+ * the network between them and one clock. Everything is driven by explicit calls (a schedule), so
+ * a run is a pure function of its schedule: no timers, no Math.random, no real time.
  */
 import type { KeyObservation } from '../checkers/types.ts';
 import type { HistoryEntry } from './history.ts';
 import type { SimCiphertext } from './region-data-plane.ts';
 import type { PublishAttemptReply, WriterPort } from './region-writer.ts';
 import { SimConsumer } from './sim-consumer.ts';
+import { skippedMessages } from './skipped-messages.ts';
 import { SimNetwork } from './sim-network.ts';
 import { SimRegion } from './sim-region.ts';
 import { SimStream, type PublishRequest, type StoredMessage } from './sim-stream.ts';
@@ -16,7 +17,8 @@ export interface WorldConfig {
   readonly regions: readonly string[];
   readonly maxMsgsPerSubject: number;
   readonly duplicateWindowMs: number;
-  readonly ackWaitMs: number;
+  /** The watchdog re-creates a consumer that delivered nothing for this long while the stream was ahead. */
+  readonly stallMs: number;
   readonly fetchBatch: number;
   readonly startMs: number;
 }
@@ -28,7 +30,7 @@ export function worldConfig(regionCount: number, overrides: Partial<WorldConfig>
     regions: REGION_NAMES.slice(0, regionCount),
     maxMsgsPerSubject: 3,
     duplicateWindowMs: 120_000,
-    ackWaitMs: 5_000,
+    stallMs: 5_000,
     fetchBatch: 8,
     startMs: Date.UTC(2026, 0, 1),
     ...overrides,
@@ -45,6 +47,7 @@ export class SimWorld {
   readonly config: WorldConfig;
   readonly stream: SimStream;
   readonly network: SimNetwork;
+  /** Each region's current consumer incarnation; absent until the node creates one. */
   readonly consumers = new Map<string, SimConsumer>();
   readonly regions = new Map<string, SimRegion>();
   readonly history: HistoryEntry[] = [];
@@ -58,6 +61,7 @@ export class SimWorld {
   nowMs: number;
   step = 0;
   #counter = 0;
+  #incarnations = 0;
   readonly #lastObserved = new Map<string, string>();
 
   constructor(config: WorldConfig) {
@@ -65,10 +69,7 @@ export class SimWorld {
     this.nowMs = config.startMs;
     this.stream = new SimStream({ maxMsgsPerSubject: config.maxMsgsPerSubject, duplicateWindowMs: config.duplicateWindowMs });
     this.network = new SimNetwork(config.regions);
-    for (const name of config.regions) {
-      this.regions.set(name, new SimRegion(name, config.regions));
-      this.consumers.set(name, new SimConsumer(config.ackWaitMs));
-    }
+    for (const name of config.regions) this.regions.set(name, new SimRegion(name, config.regions));
   }
 
   region(name: string): SimRegion {
@@ -122,19 +123,47 @@ export class SimWorld {
     };
   }
 
-  /** The consumer hands the next batch to the network (a pull request answered). */
-  pull(region: string, max = this.config.fetchBatch): void {
-    if (!this.network.reachable(region) || !this.stream.available) return;
-    const deliveries = this.consumers.get(region)!.fetch(this.stream, max, this.nowMs);
-    this.network.send(region, deliveries, this.nowMs);
+  /**
+   * The node's client creates a consumer when it follows none (at start, after a gap, a stall or a
+   * restart), starting right after its durable cursor. Creating one needs the link and the stream.
+   */
+  #ensureConsumer(region: string): SimConsumer | null {
+    const node = this.region(region);
+    if (node.client.consumer !== null) return this.consumers.get(region)!;
+    if (!this.network.reachable(region) || !this.stream.available) return null;
+    this.#incarnations += 1;
+    const consumer = new SimConsumer(`${region}#${this.#incarnations}`, node.store.cursor + 1);
+    this.consumers.set(region, consumer);
+    node.client.follow(consumer.name, this.nowMs);
+    return consumer;
   }
 
-  /** The region takes what arrived, applies in order and acknowledges its cursor (the ack may be lost). */
+  /** The consumer hands its next messages to the network (a pull request answered). */
+  pull(region: string, max = this.config.fetchBatch): void {
+    if (!this.network.reachable(region) || !this.stream.available) return;
+    const consumer = this.#ensureConsumer(region);
+    if (consumer !== null) this.network.send(region, consumer.next(this.stream, max), this.nowMs);
+  }
+
+  /** The region takes what arrived and applies what comes next; after a gap its client starts a new consumer. */
   deliver(region: string, max: number): void {
-    const cursor = this.region(region).receive(this.network.receive(region, max, this.nowMs));
-    if (cursor !== null && this.network.reachable(region) && this.stream.available) {
-      this.consumers.get(region)!.ack(cursor, this.nowMs);
-    }
+    const node = this.region(region);
+    const applied = node.receive(this.network.receive(region, max, this.nowMs), this.nowMs);
+    for (const anomaly of skippedMessages(this.stream, applied)) node.reportAnomaly(`${region}: ${anomaly}`);
+    this.#ensureConsumer(region);
+  }
+
+  /**
+   * The node's watchdog (and the client's missed-heartbeat check): when the stream is ahead of the
+   * cursor and the current consumer delivered nothing for `stallMs`, it is re-created from the
+   * cursor. Reading the stream's last sequence needs the link and the stream.
+   */
+  watchdog(region: string): void {
+    if (!this.network.reachable(region) || !this.stream.available) return;
+    const node = this.region(region);
+    if (!node.client.stalled(node.store.cursor, this.stream.lastSeq, this.nowMs, this.config.stallMs)) return;
+    node.stallReset();
+    this.#ensureConsumer(region);
   }
 
   /** A healthy round for one region: fetch a batch and take in everything that is due. */
@@ -143,32 +172,35 @@ export class SimWorld {
     this.deliver(region, Number.MAX_SAFE_INTEGER);
   }
 
-  /** Restart of a node: volatile state and its connection are gone, its store and durable consumer stay. */
+  /** Restart of a node: its connection and consumer client are gone; its store and cursor stay. */
   restart(region: string): void {
     this.region(region).restart();
     this.network.resetConnection(region);
   }
 
-  /** A node that lost its disk recreates its consumer from its (empty) cursor. */
+  /** A node that lost its disk starts over from an empty store and cursor 0. */
   wipe(region: string): void {
     this.region(region).wipe();
     this.network.resetConnection(region);
-    this.consumers.get(region)!.reset(0);
   }
 
   caughtUp(): boolean {
     const last = this.stream.lastSeq;
-    return this.config.regions.every((r) => this.region(r).store.cursor === last && this.consumers.get(r)!.ackFloor === last);
+    return this.config.regions.every((r) => this.region(r).store.cursor === last);
   }
 
-  /** Heals every fault and replicates until every region has applied the whole stream. */
+  /**
+   * Heals every fault and replicates until every region has applied the whole stream. Each round
+   * is a second of simulated time; a consumer whose deliveries were lost is repaired by the next
+   * gap or, with nothing after the loss, by the watchdog once `stallMs` has passed.
+   */
   healAndQuiesce(maxRounds = 500): void {
     this.network.healAll();
     this.refreshQuorum();
     for (let round = 0; round < maxRounds && !this.caughtUp(); round++) {
-      // Waiting out the ack wait makes the consumer redeliver whatever was lost in flight.
-      this.advance(this.config.ackWaitMs);
+      this.advance(1_000);
       for (const region of this.config.regions) {
+        this.watchdog(region);
         this.pull(region, 64);
         this.deliver(region, Number.MAX_SAFE_INTEGER);
       }
