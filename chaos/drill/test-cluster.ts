@@ -1,7 +1,8 @@
 /**
  * For the drill tests in CI: a real cluster of its own in a temporary base folder, brought up with
  * cluster/up.ts and torn down (and purged) with cluster/down.ts, as an operator would; and a drill
- * run whose event log is kept quiet but attached to a failed assertion.
+ * run whose event log is kept quiet but attached to a failed assertion; `drillSuite` puts them
+ * together with the checks every drill test makes.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { EventLog, formatEvent } from '../lib/event-log.ts';
 import { DEFAULT_SCENARIO_OPTIONS, type Scenario } from '../lib/scenario.ts';
 import type { DrillReport } from './drill-report.ts';
 import { runDrill } from './run-drill.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 function runTool(script: string, args: readonly string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,4 +57,37 @@ export async function quietDrill(scenario: Scenario, base: string, durationS: nu
   const events = new EventLog(() => undefined);
   const report = await runDrill({ scenario, base, outDir: join(base, 'drill-report'), durationS, region: null, options: DEFAULT_SCENARIO_OPTIONS, events });
   return { report, log: events.events.map(formatEvent).join('\n') };
+}
+
+/**
+ * A drill test: its own cluster, one drill of `durationS` seconds against region `ap`, and the
+ * checks every drill must pass (passed, nothing lost, every ciphertext decrypts after the heal, the
+ * fault applied and undone); `check` adds the scenario's own. A failure keeps the artifacts.
+ */
+export function drillSuite(scenario: Scenario, durationS: number, check: (report: DrillReport, why: string, base: string) => Promise<void> | void): void {
+  let base = '';
+  let failed = false;
+  beforeAll(async () => {
+    base = await clusterUp();
+  }, 180_000);
+  afterAll(async () => {
+    if (base === '') return;
+    const kept = await clusterDown(base, failed ? scenario.name : null);
+    if (kept !== null) process.stderr.write(`drill report and logs kept in ${kept}\n`);
+  }, 90_000);
+
+  describe(`drill: ${scenario.name}`, () => {
+    it('loses nothing and converges', { timeout: 200_000 }, async () => {
+      // Cleared only when every assertion passed: a failure keeps the report and logs (see afterAll).
+      failed = true;
+      const { report, log } = await quietDrill(scenario, base, durationS);
+      const why = `${report.failures.join('\n')}\n${log}`;
+      expect(report.passed, why).toBe(true);
+      expect(report.lostWrites, why).toBe(0);
+      expect(report.decryptFailuresAfterHeal, why).toBe(0);
+      expect(report.fault).toMatchObject({ applied: true, undone: true, target: 'ap' });
+      await check(report, why, base);
+      failed = false;
+    });
+  });
 }
