@@ -9,10 +9,23 @@ export interface Probe {
   readonly error?: string;
 }
 
-export async function probe(url: string, options: { token?: string; timeoutMs?: number } = {}): Promise<Probe> {
+export interface ProbeOptions {
+  readonly token?: string;
+  readonly timeoutMs?: number;
+  /** Default GET. */
+  readonly method?: 'GET' | 'POST';
+  /** Sent as JSON. */
+  readonly body?: unknown;
+}
+
+export async function probe(url: string, options: ProbeOptions = {}): Promise<Probe> {
   try {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(url, {
-      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      method: options.method ?? 'GET', headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
     });
     const text = await response.text();
