@@ -116,6 +116,7 @@ async function change(regions: Region[], keys: string[], i: number): Promise<{ o
 async function steady(regions: Region[], keys: string[]) {
   const before = await Promise.all(regions.map(applyDelayBuckets));
   const cpuBefore = { nodes: cpuOf(pids.nodes), nats: cpuOf(pids.nats) };
+  const clientCpuBefore = process.cpuUsage();
   const total = rate * seconds;
   const intervalMs = 1000 / rate;
   const latencies: number[] = [];
@@ -142,6 +143,7 @@ async function steady(regions: Region[], keys: string[]) {
   await Promise.all(pending);
   const elapsedS = (performance.now() - started) / 1000;
   const cpu = { nodes: cpuOf(pids.nodes) - cpuBefore.nodes, nats: cpuOf(pids.nats) - cpuBefore.nats };
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   await new Promise((r) => setTimeout(r, 1000));
   const after = await Promise.all(regions.map(applyDelayBuckets));
   latencies.sort((a, b) => a - b);
@@ -163,6 +165,8 @@ async function steady(regions: Region[], keys: string[]) {
     // rates on a shared machine, and it bounds what two idle cores could sustain.
     nodeCpuMsPerChange: (cpu.nodes * 1000) / Math.max(1, latencies.length),
     natsCpuMsPerChange: (cpu.nats * 1000) / Math.max(1, latencies.length),
+    // This load generator shares the same cores: its CPU is not the cluster's, but it competes.
+    clientCpuMsPerChange: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, latencies.length),
     writeLatencyP50Ms: percentile(latencies, 0.5), writeLatencyP99Ms: percentile(latencies, 0.99),
     lagP50Ms: quantileMs(merged('before'), merged('after'), 0.5).valueMs, lagP99Ms: quantileMs(merged('before'), merged('after'), 0.99).valueMs,
     perRegion,
@@ -219,7 +223,7 @@ async function main(): Promise<void> {
     console.log(`steady: target ${rate}/s for ${seconds}s; acknowledged ${steadyResult.acknowledged} (${f(steadyResult.achievedRate)}/s), failures ${steadyResult.failures}, not sent (in-flight bound) ${steadyResult.skippedForInflightBound}`);
     console.log(`  write latency p50 ${f(steadyResult.writeLatencyP50Ms)} ms, p99 ${f(steadyResult.writeLatencyP99Ms)} ms`);
     const perChange = steadyResult.nodeCpuMsPerChange + steadyResult.natsCpuMsPerChange;
-    console.log(`  CPU per change: nodes ${f(steadyResult.nodeCpuMsPerChange)} ms + NATS ${f(steadyResult.natsCpuMsPerChange)} ms = ${f(perChange)} ms (two idle cores: at most ~${f(2000 / perChange)} changes/s)`);
+    console.log(`  CPU per change: nodes ${f(steadyResult.nodeCpuMsPerChange)} ms + NATS ${f(steadyResult.natsCpuMsPerChange)} ms = ${f(perChange)} ms (two idle cores: at most ~${f(2000 / perChange)} changes/s); this load generator ${f(steadyResult.clientCpuMsPerChange)} ms more`);
     console.log(`  replication lag (publish -> apply, all regions) p50 ${f(steadyResult.lagP50Ms)} ms, p99 ${f(steadyResult.lagP99Ms)} ms   target p99 < 50 ms`);
     for (const r of steadyResult.perRegion) console.log(`    ${r.region}: applied ${r.applied}, p50 ${f(r.lagP50Ms)} ms, p99 ${f(r.lagP99Ms)} ms`);
     console.log(`burst: ${burstResult.acknowledged}/${burstResult.changes} changes in ${f(burstResult.burstSeconds)} s; all regions converged ${burstResult.convergeMs === null ? 'NOT within 60 s' : `${f(burstResult.convergeMs)} ms after the last acknowledgement`}`);
