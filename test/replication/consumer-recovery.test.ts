@@ -81,6 +81,8 @@ describe('replication consumer recovery', () => {
       console.log(`${frozen} frozen: a write in ${writer} succeeded after ${written - started} ms, ${region} applied it ${Date.now() - written} ms later`);
       const resets = (await c.at(region).call('GET', '/v1/cluster/status', undefined, c.token)).body.consumerResets;
       console.log(`consumer re-created by the watchdog ${resets} time(s) in ${region}`);
+      const replication = c.at(region).logs.map((line) => JSON.parse(line)).filter((l) => l.component === 'replication' && Date.parse(l.time) >= started - 1000);
+      console.log(replication.map((l) => `+${Date.parse(l.time) - started} ms ${l.msg} ${l.err ?? ''}`).join('\n'));
     } finally {
       c.nats.resume(frozen);
     }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstream,
-  jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager,
+  jetstreamManager, type JetStreamClient, type JetStreamManager,
 } from '@nats-io/jetstream';
 import { LatchkeyError } from '@latchkey/core';
 
@@ -23,7 +23,7 @@ export interface ReplicatorOptions {
   readonly maxMsgsPerSubject: number;
   readonly duplicateWindowMs: number;
   readonly publishTimeoutMs: number;
-  /** No delivery for this long while the stream holds more than the cursor: re-create the consumer (default 5 s). */
+  /** No delivery for this long while the stream holds more than the cursor: re-create the consumer (default 3 s). */
   readonly stallMs?: number;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
@@ -57,8 +57,12 @@ export class JetStreamReplicator {
   readonly #cursor: () => number;
   #nc: NatsConnection | null = null;
   #js: JetStreamClient | null = null;
+  #consumerJs: JetStreamClient | null = null;
   #jsm: JetStreamManager | null = null;
-  #messages: ConsumerMessages | null = null;
+  /** Ends the current consume loop at once and closes its consumer (no-op between loops). */
+  #abandon: () => void = () => undefined;
+  /** A consume loop is running (between loops, #run is creating the next consumer itself). */
+  #live = false;
   #closed = false;
   #consuming: Promise<void> | null = null;
   #watchdog: NodeJS.Timeout | null = null;
@@ -82,7 +86,7 @@ export class JetStreamReplicator {
   }
 
   get #stallMs(): number {
-    return this.#options.stallMs ?? 5_000;
+    return this.#options.stallMs ?? 3_000;
   }
 
   /** The stream's last sequence as last read (once a second), or null before the first read. */
@@ -120,7 +124,9 @@ export class JetStreamReplicator {
         this.#options.log.warn({ err: (error as Error).message }, 'replication consumer interrupted; retrying');
       }
       if (!this.#closed) await sleep(delayMs);
-      delayMs = Math.min(delayMs * 2, 5000);
+      // Short: re-creating a consumer is cheap, and after a heal the region catches up as soon as
+      // the servers have re-elected their leaders.
+      delayMs = Math.min(delayMs * 2, 1000);
     }
   }
 
@@ -134,6 +140,8 @@ export class JetStreamReplicator {
       ...(o.user ? { user: o.user, pass: o.pass ?? '' } : {}),
     });
     this.#js = jetstream(this.#nc, { timeout: o.publishTimeoutMs });
+    // Consumer set-up answers fast or not at all (no meta leader yet): give up early and retry.
+    this.#consumerJs = jetstream(this.#nc, { timeout: 2000 });
     this.#jsm = await jetstreamManager(this.#nc, { timeout: 5000 });
     o.log.info({ servers: o.servers }, 'connected to NATS');
   }
@@ -167,32 +175,55 @@ export class JetStreamReplicator {
   async #consume(): Promise<void> {
     const o = this.#options;
     await this.#removeLegacyDurable();
-    const consumer = await this.#client().consumers.get(o.streamName, {
+    if (!this.#consumerJs) throw new LatchkeyError('DependencyTimeoutException', 'not connected to the replication stream yet');
+    const consumer = await this.#consumerJs.consumers.get(o.streamName, {
       name_prefix: `latchkey-${o.region}-${randomUUID().slice(0, 8)}`, deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.#cursor() + 1, inactive_threshold: 30_000,
     });
     const messages = await consumer.consume({ max_messages: 256, expires: 5000 });
-    this.#messages = messages;
+    // The watchdog (or a failed commit) ends this loop through `abandon`, whatever state the
+    // iterator is in: a stop that nats.js never turns into the end of the iteration must not leave
+    // the region without a consumer.
+    let abandon = (): void => undefined;
+    const abandoned = new Promise<null>((resolve) => {
+      abandon = () => resolve(null);
+    });
+    this.#abandon = () => {
+      abandon();
+      void messages.close().catch(() => undefined);
+    };
+    this.#live = true;
     this.#lastDeliveryMs = Date.now();
-    if (this.#closed) await messages.close();
+    if (this.#closed) this.#abandon();
     let failure: unknown = null;
     let handled = this.#cursor();
-    for await (const m of messages) {
-      if (this.#closed || failure) break;
-      this.#lastDeliveryMs = Date.now();
-      // In order and once per consumer; a restart of the consume loop starts after the cursor, so
-      // anything at or below what this loop already handed over is a repeat.
-      if (m.seq <= handled) continue;
-      handled = m.seq;
-      this.#handling = true;
-      const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() }).finally(() => {
-        this.#handling = false;
+    const iterator = messages[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const pending = iterator.next();
+        // Left behind when the loop is abandoned: it may still reject as the iterator closes.
+        pending.catch(() => undefined);
+        const next = await Promise.race([pending, abandoned]);
+        if (next === null || next.done || this.#closed || failure) break;
+        const m = next.value;
         this.#lastDeliveryMs = Date.now();
-      });
-      durable.catch((error: unknown) => {
-        failure = error;
-        messages.stop();
-      });
+        // In order and once per consumer; a restart of the consume loop starts after the cursor, so
+        // anything at or below what this loop already handed over is a repeat.
+        if (m.seq <= handled) continue;
+        handled = m.seq;
+        this.#handling = true;
+        const { durable } = await this.#handler({ seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() }).finally(() => {
+          this.#handling = false;
+          this.#lastDeliveryMs = Date.now();
+        });
+        durable.catch((error: unknown) => {
+          failure = error;
+          this.#abandon();
+        });
+      }
+    } finally {
+      this.#live = false;
+      this.#abandon();
     }
     if (failure) throw failure;
   }
@@ -220,11 +251,11 @@ export class JetStreamReplicator {
     this.#lastContactMs = Date.now();
     const cursor = this.#cursor();
     const idleMs = Date.now() - this.#lastDeliveryMs;
-    if (last <= cursor || !this.#messages || this.#handling || idleMs < this.#stallMs) return;
+    if (last <= cursor || !this.#live || this.#handling || idleMs < this.#stallMs) return;
     this.#consumerResets += 1;
     this.#options.log.warn({ cursor, streamLastSeq: last, idleMs }, 'replication consumer stalled; re-creating it from the cursor');
     this.#lastDeliveryMs = Date.now();
-    this.#messages.stop();
+    this.#abandon();
   }
 
   #client(): JetStreamClient {
@@ -301,11 +332,7 @@ export class JetStreamReplicator {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#watchdog) clearInterval(this.#watchdog);
-    try {
-      await this.#messages?.close();
-    } catch {
-      // already closed
-    }
+    this.#abandon();
     await this.#nc?.close().catch(() => undefined);
     // The loop notices `closed` at its next step; do not let a stuck NATS call hold up shutdown.
     await Promise.race([this.#consuming?.catch(() => undefined), sleep(2000)]);
