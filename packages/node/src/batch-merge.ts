@@ -26,7 +26,8 @@ export function mergeBatches(batches: readonly StoreBatch[]): StoreBatch {
   const material = new Map<string, Slot<VersionMaterial>>();
   const aliases = new Map<string, Slot<AliasRecord>>();
   const tokens = new Map<string, Slot<TokenRecord>>();
-  let meta: Record<string, unknown> = {};
+  // A Map, not a spread per batch: a group of n changes would copy the growing meta n times.
+  const meta = new Map<string, unknown>();
   for (const batch of batches) {
     for (const id of batch.deleteMaterial ?? []) material.set(materialId(id.keyId, id.keyVersion), { delete: true });
     for (const m of batch.putMaterial ?? []) material.set(materialId(m.keyId, m.keyVersion), { put: m });
@@ -35,7 +36,7 @@ export function mergeBatches(batches: readonly StoreBatch[]): StoreBatch {
     for (const id of batch.deleteTokens ?? []) tokens.set(id, { delete: true });
     for (const t of batch.putTokens ?? []) tokens.set(t.tokenId, { put: t });
     for (const k of batch.putKeys ?? []) keys.set(k.keyId, k);
-    meta = { ...meta, ...batch.putMeta };
+    for (const [name, value] of Object.entries(batch.putMeta ?? {})) meta.set(name, value);
   }
   const m = settle(material);
   const a = settle(aliases);
@@ -51,6 +52,6 @@ export function mergeBatches(batches: readonly StoreBatch[]): StoreBatch {
     deleteAliases: a.deletes,
     putTokens: t.puts,
     deleteTokens: t.deletes,
-    putMeta: meta,
+    putMeta: Object.fromEntries(meta),
   };
 }
