@@ -95,6 +95,7 @@ export class ChangeApplier {
   #committing = false;
   #failed: unknown = null;
   #divergentVersions = 0;
+  #reconciled = 0;
 
   private constructor(deps: ApplierDeps, appliedSeq: number) {
     this.#deps = deps;
@@ -179,6 +180,24 @@ export class ChangeApplier {
     await durable.durable;
   }
 
+  /**
+   * Makes this region agree with the stream about one subject: `change` is the stream's last change
+   * on it (read and verified by the caller), applied even if this region applied a change at or
+   * above its sequence that the stream does not hold (a divergence), or skipped it. The cursor is
+   * unchanged (it only moves forward). Resolves once durable.
+   */
+  async reconcile(change: AppliedChange): Promise<ApplyDecision> {
+    const staged = await this.stage(change, { reconcile: true });
+    await staged.durable;
+    this.#reconciled += 1;
+    return staged.decision;
+  }
+
+  /** Subjects brought back in line with the stream by reconcile() (should stay 0). */
+  get reconciledSubjects(): number {
+    return this.#reconciled;
+  }
+
   /** Applies one change and resolves once it is durable here. */
   async apply(change: AppliedChange): Promise<ApplyDecision> {
     const staged = await this.stage(change);
@@ -190,11 +209,14 @@ export class ChangeApplier {
    * Decides one change and queues its batch; resolves when the NEXT change may be staged, with a
    * promise that settles when this one is durable. The stream consumer pipelines with it.
    */
-  stage(change: AppliedChange): Promise<{ decision: ApplyDecision; durable: Promise<void> }> {
+  stage(change: AppliedChange, options: { reconcile?: boolean } = {}): Promise<{ decision: ApplyDecision; durable: Promise<void> }> {
     return this.#stageLock.run(async () => {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
-      const local = await this.#localState(envelope, subject);
+      const found = await this.#localState(envelope, subject);
+      // Reconciling: the stream's last change on the subject replaces whatever this region applied
+      // for it, even one at a higher sequence the stream no longer has.
+      const local = options.reconcile ? { ...found, subjectSeq: 0 } : found;
       let decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
       if (decision.action === 'apply' && decision.recheckVersions.length > 0 && envelope.change.kind === 'key') {
         decision = await this.#withDivergentReplaced(envelope.change, decision, seq);

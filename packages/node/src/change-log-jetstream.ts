@@ -13,6 +13,8 @@ import type { RegionIdentity } from './region-identity.ts';
 
 /** No answer from the stream for this long (it is read once a second): the region is cut off. */
 const STREAM_CONTACT_STALE_MS = 3_500;
+/** Anti-entropy sweeps run at least this often while the region is current. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 export interface JetStreamLogOptions {
   readonly servers: readonly string[];
@@ -31,6 +33,8 @@ export class JetStreamChangeLog implements ChangeLog {
   readonly #options: JetStreamLogOptions;
   readonly #wallClock: Clock;
   readonly #log: Logger;
+  readonly #cluster: ClusterConfig;
+  #sweeper: NodeJS.Timeout | null = null;
   #rejected = 0;
 
   constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
@@ -40,6 +44,7 @@ export class JetStreamChangeLog implements ChangeLog {
     this.#wallClock = deps.wallClock;
     this.#log = deps.log;
     const cluster = deps.cluster;
+    this.#cluster = cluster;
     const replicatorOptions: ReplicatorOptions = {
       servers: deps.options.servers, region: deps.identity.region, streamName: deps.options.streamName, replicas: cluster.streamReplicas,
       maxMsgsPerSubject: 64, duplicateWindowMs: 10 * 60_000, publishTimeoutMs: deps.options.publishTimeoutMs, log: deps.log,
@@ -54,6 +59,7 @@ export class JetStreamChangeLog implements ChangeLog {
 
   start(): void {
     this.#replicator.start();
+    this.#scheduleSweeps();
   }
 
   async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {
@@ -82,9 +88,63 @@ export class JetStreamChangeLog implements ChangeLog {
     return { streamSeq: ack.seq, duplicate: ack.duplicate };
   }
 
+  /**
+   * Waits until this region applied the stream's last change on `subject`; then, if its own view of
+   * the subject still differs (it applied a change there the stream does not hold, or its cursor
+   * passed the stream's change without it: a divergence after a stream failure), applies the
+   * stream's change over its own, loudly.
+   */
   async catchUp(subject: string): Promise<void> {
-    const seq = await this.#replicator.lastSubjectSeq(subject);
+    const last = await this.#replicator.lastOnSubject(subject);
+    const seq = last?.seq ?? 0;
     await this.#applier.waitFor(seq, this.#options.applyTimeoutMs);
+    const local = await this.#applier.subjectSeq(subject);
+    if (local === seq) return;
+    if (!last) {
+      this.#log.error({ subject, localSeq: local }, 'this region applied changes on a subject the replication stream holds nothing for');
+      return;
+    }
+    const envelope = decodeChange(last.data, (region) => this.#cluster.regions.get(region)?.signing);
+    this.#log.error({ subject, localSeq: local, streamSeq: seq }, 'this region disagreed with the replication stream about a subject; reconciling it with the stream');
+    await this.#applier.reconcile({ seq, subject, envelope, publishedAtMs: last.publishedAtMs });
+  }
+
+  /**
+   * Anti-entropy: every subject the stream holds that this region never applied is caught up (and
+   * so reconciled). Runs once the region is current again after being cut off or behind, and every
+   * few minutes; one stream read plus one per missing subject.
+   */
+  async sweep(): Promise<number> {
+    let repaired = 0;
+    for (const subject of await this.#replicator.subjects()) {
+      if ((await this.#applier.subjectSeq(subject)) !== 0) continue;
+      await this.catchUp(subject);
+      if ((await this.#applier.subjectSeq(subject)) !== 0) repaired += 1;
+    }
+    return repaired;
+  }
+
+  #scheduleSweeps(): void {
+    let wasCurrent = false;
+    let lastSweepMs = Date.now();
+    let running = false;
+    this.#sweeper = setInterval(() => {
+      const current = this.isCurrent();
+      const due = (current && !wasCurrent) || (current && Date.now() - lastSweepMs > SWEEP_INTERVAL_MS);
+      wasCurrent = current;
+      if (!due || running) return;
+      running = true;
+      lastSweepMs = Date.now();
+      this.sweep()
+        .then((repaired) => {
+          if (repaired > 0) this.#log.error({ repaired }, 'anti-entropy sweep applied stream changes this region had skipped');
+        })
+        .catch((error: unknown) => this.#log.warn({ err: (error as Error).message }, 'anti-entropy sweep failed; retrying later'))
+        .finally(() => {
+          running = false;
+        });
+    }, 2000);
+    this.#sweeper.unref();
   }
 
   /** The stream answered within the last few reads (one a second). */
@@ -116,6 +176,7 @@ export class JetStreamChangeLog implements ChangeLog {
   }
 
   async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#replicator.close();
   }
 }

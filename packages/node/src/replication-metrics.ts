@@ -31,6 +31,10 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
     name: 'latchkey_replication_divergent_versions', help: 'Held key versions replaced because the stream carried another secret for them since start (should stay 0).', registers,
     collect() { this.set(applier.divergentVersions); },
   });
+  new Gauge({
+    name: 'latchkey_replication_reconciled_subjects', help: 'Subjects this region found out of line with the stream and reconciled since start (should stay 0).', registers,
+    collect() { this.set(applier.reconciledSubjects); },
+  });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,
     buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

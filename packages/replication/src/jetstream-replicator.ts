@@ -319,6 +319,27 @@ export class JetStreamReplicator {
     }
   }
 
+  /** The last message on a subject as the stream holds it now, or null when it holds none. */
+  async lastOnSubject(subject: string): Promise<StreamMessage | null> {
+    try {
+      const message = await this.#manager().streams.getMessage(this.#options.streamName, { last_by_subj: subject });
+      return message ? { seq: message.seq, subject: message.subject, data: message.data, publishedAtMs: message.time.getTime() } : null;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
+      throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
+    }
+  }
+
+  /** Every subject the stream holds a message on (for the anti-entropy sweep). */
+  async subjects(): Promise<string[]> {
+    try {
+      const info = await this.#manager().streams.info(this.#options.streamName, { subjects_filter: 'kms.>' });
+      return Object.keys(info.state.subjects ?? {});
+    } catch (error) {
+      throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
+    }
+  }
+
   /** The stream's last sequence, or null when the stream cannot be reached. */
   async streamLastSeq(): Promise<number | null> {
     try {

@@ -1,0 +1,56 @@
+// Proves that a region whose state has drifted from the stream's (as a stream failure can leave it:
+// it applied a change the stream no longer holds, or its cursor passed a change it never applied)
+// finds out and takes the stream's state: the drift is made on purpose in a stopped node's LevelDB,
+// then a write on the key whose subject sequence is wrong succeeds (without the repair it would be
+// refused as a conflict forever), and a key the region skipped appears through the anti-entropy
+// sweep (without it the region would answer NotFound for it while claiming to be current).
+import path from 'node:path';
+import { createLevelKeyStore } from '@latchkey/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestCluster, type TestCluster } from './harness.ts';
+
+let c: TestCluster;
+
+beforeAll(async () => {
+  c = await startTestCluster();
+}, 90_000);
+afterAll(async () => {
+  await c?.stop();
+}, 60_000);
+
+async function createKey(region: string): Promise<string> {
+  const res = await c.at(region).call('POST', '/v1/keys', { description: `from ${region}` }, c.token);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.keyMetadata.keyId as string;
+}
+
+describe('divergence repair', () => {
+  it('brings a drifted region back in line with the stream', async () => {
+    const drifted = await createKey('eu');
+    await c.waitConverged(20_000);
+
+    await c.stopNode('us');
+    const skipped = await createKey('eu');
+    const streamLast = (await c.at('eu').call('GET', '/v1/cluster/status', undefined, c.token)).body.appliedSeq as number;
+    const store = createLevelKeyStore({ path: path.join(c.at('us').dataDir, 'store') });
+    await store.open();
+    try {
+      // A change on `drifted` at a sequence the stream never had, and a cursor past `skipped`'s creation.
+      await store.commit({ putMeta: { [`seq/kms.key.${drifted}`]: streamLast + 1000, 'replication/appliedSeq': streamLast } });
+    } finally {
+      await store.close();
+    }
+    const us = await c.restartNode('us');
+
+    // The sweep, once the region is current, applies the creation it skipped.
+    await eventually(async () => ((await us.call('GET', `/v1/keys/${skipped}`, undefined, c.token)).status === 200 ? true : undefined), 30_000, 'the skipped key in us');
+    // A write on the drifted key reconciles it with the stream instead of conflicting forever.
+    const rotated = await us.call('POST', `/v1/keys/${drifted}/rotate`, {}, c.token);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(rotated.body.keyMetadata.currentVersion).toBe(2);
+    expect(us.logs.some((line) => line.includes('reconciling it with the stream'))).toBe(true);
+    const metrics = await fetch(`${us.node.url}/metrics`).then((r) => r.text());
+    expect(Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    await c.waitConverged(30_000);
+  }, 120_000);
+});
