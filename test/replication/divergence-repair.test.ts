@@ -3,7 +3,8 @@
 // finds out and takes the stream's state: the drift is made on purpose in a stopped node's LevelDB,
 // then a write on the key whose subject sequence is wrong succeeds (without the repair it would be
 // refused as a conflict forever), and a key the region skipped appears through the anti-entropy
-// sweep (without it the region would answer NotFound for it while claiming to be current).
+// sweep (without it the region would answer NotFound for it while claiming to be current), as does
+// a key whose local state differs from the stream's although nobody writes it again.
 import path from 'node:path';
 import { createLevelKeyStore } from '@latchkey/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ async function createKey(region: string): Promise<string> {
 describe('divergence repair', () => {
   it('brings a drifted region back in line with the stream', async () => {
     const drifted = await createKey('eu');
+    const quiet = await createKey('eu');
     await c.waitConverged(20_000);
 
     await c.stopNode('us');
@@ -35,8 +37,13 @@ describe('divergence repair', () => {
     const store = createLevelKeyStore({ path: path.join(c.at('us').dataDir, 'store') });
     await store.open();
     try {
-      // A change on `drifted` at a sequence the stream never had, and a cursor past `skipped`'s creation.
-      await store.commit({ putMeta: { [`seq/kms.key.${drifted}`]: streamLast + 1000, 'replication/appliedSeq': streamLast } });
+      // A change on `drifted` at a sequence the stream never had, a cursor past `skipped`'s creation,
+      // and a state of `quiet` the stream never had (nobody writes it again: only the sweep can see it).
+      const record = await store.getKey(quiet);
+      await store.commit({
+        putKeys: [{ ...record!, description: 'not what the stream says' }],
+        putMeta: { [`seq/kms.key.${drifted}`]: streamLast + 1000, [`seq/kms.key.${quiet}`]: streamLast + 1001, 'replication/appliedSeq': streamLast },
+      });
     } finally {
       await store.close();
     }
@@ -50,7 +57,9 @@ describe('divergence repair', () => {
     expect(rotated.body.keyMetadata.currentVersion).toBe(2);
     expect(us.logs.some((line) => line.includes('reconciling it with the stream'))).toBe(true);
     const metrics = await fetch(`${us.node.url}/metrics`).then((r) => r.text());
-    expect(Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    // Equal digests everywhere: `quiet` has the stream's description again.
     await c.waitConverged(30_000);
+    expect((await us.call('GET', `/v1/keys/${quiet}`, undefined, c.token)).body.keyMetadata.description).toBe('from eu');
   }, 120_000);
 });

@@ -110,18 +110,15 @@ export class JetStreamChangeLog implements ChangeLog {
   }
 
   /**
-   * Anti-entropy: every subject the stream holds that this region never applied is caught up (and
-   * so reconciled). Runs once the region is current again after being cut off or behind, and every
-   * few minutes; one stream read plus one per missing subject.
+   * Anti-entropy: every subject the stream holds is caught up, one after the other, so a subject
+   * this region never applied, or applied differently from the stream, is reconciled. Runs once
+   * the region is current again after being cut off or behind, and every few minutes; one stream
+   * read per subject.
    */
   async sweep(): Promise<number> {
-    let repaired = 0;
-    for (const subject of await this.#replicator.subjects()) {
-      if ((await this.#applier.subjectSeq(subject)) !== 0) continue;
-      await this.catchUp(subject);
-      if ((await this.#applier.subjectSeq(subject)) !== 0) repaired += 1;
-    }
-    return repaired;
+    const before = this.#applier.reconciledSubjects;
+    for (const subject of await this.#replicator.subjects()) await this.catchUp(subject);
+    return this.#applier.reconciledSubjects - before;
   }
 
   #scheduleSweeps(): void {
@@ -137,7 +134,7 @@ export class JetStreamChangeLog implements ChangeLog {
       lastSweepMs = Date.now();
       this.sweep()
         .then((repaired) => {
-          if (repaired > 0) this.#log.error({ repaired }, 'anti-entropy sweep applied stream changes this region had skipped');
+          if (repaired > 0) this.#log.error({ repaired }, 'anti-entropy sweep reconciled subjects with the stream');
         })
         .catch((error: unknown) => this.#log.warn({ err: (error as Error).message }, 'anti-entropy sweep failed; retrying later'))
         .finally(() => {
