@@ -6,22 +6,20 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestCluster, type TestCluster } from './harness.ts';
+import { eventually, useTestCluster } from './harness.ts';
 
-let c: TestCluster;
+const c = useTestCluster();
 let jsm: JetStreamManager;
 let closeNats: () => Promise<void>;
 
 beforeAll(async () => {
-  c = await startTestCluster();
   const nc = await connect({ servers: [...c.nats.urls], user: 'latchkey', pass: 'test-password-not-secret' });
   jsm = await jetstreamManager(nc, { timeout: 5000 });
   closeNats = () => nc.close();
 }, 90_000);
 afterAll(async () => {
   await closeNats?.();
-  await c?.stop();
-}, 60_000);
+});
 
 async function consumers(): Promise<{ name: string; host: string | undefined }[]> {
   const found: { name: string; host: string | undefined }[] = [];

@@ -4,20 +4,15 @@
 // then a write on the key whose subject sequence is wrong succeeds (without the repair it would be
 // refused as a conflict forever), and a key the region skipped appears through the anti-entropy
 // sweep (without it the region would answer NotFound for it while claiming to be current), as does
-// a key whose local state differs from the stream's although nobody writes it again.
+// a key whose local state differs from the stream's although nobody writes it again, and a key
+// for which the region applied another change at the very sequence the stream holds for it.
 import path from 'node:path';
+import type { KeyChange } from '@latchkey/core';
 import { createLevelKeyStore } from '@latchkey/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestCluster, type TestCluster } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, useTestCluster } from './harness.ts';
 
-let c: TestCluster;
-
-beforeAll(async () => {
-  c = await startTestCluster();
-}, 90_000);
-afterAll(async () => {
-  await c?.stop();
-}, 60_000);
+const c = useTestCluster();
 
 async function createKey(region: string): Promise<string> {
   const res = await c.at(region).call('POST', '/v1/keys', { description: `from ${region}` }, c.token);
@@ -29,6 +24,7 @@ describe('divergence repair', () => {
   it('brings a drifted region back in line with the stream', async () => {
     const drifted = await createKey('eu');
     const quiet = await createKey('eu');
+    const replaced = await createKey('eu');
     await c.waitConverged(20_000);
 
     await c.stopNode('us');
@@ -39,10 +35,17 @@ describe('divergence repair', () => {
     try {
       // A change on `drifted` at a sequence the stream never had, a cursor past `skipped`'s creation,
       // and a state of `quiet` the stream never had (nobody writes it again: only the sweep can see it).
+      // And `replaced`: another change applied at the very sequence the stream holds for it.
       const record = await store.getKey(quiet);
+      const other = (await store.getKey(replaced))!;
+      const otherChange = (await store.getMeta<KeyChange>(`change/${replaced}`))!;
+      const changed = { ...other, description: 'applied here, replaced in the stream' };
       await store.commit({
-        putKeys: [{ ...record!, description: 'not what the stream says' }],
-        putMeta: { [`seq/kms.key.${drifted}`]: streamLast + 1000, [`seq/kms.key.${quiet}`]: streamLast + 1001, 'replication/appliedSeq': streamLast },
+        putKeys: [{ ...record!, description: 'not what the stream says' }, changed],
+        putMeta: {
+          [`seq/kms.key.${drifted}`]: streamLast + 1000, [`seq/kms.key.${quiet}`]: streamLast + 1001, 'replication/appliedSeq': streamLast,
+          [`change/${replaced}`]: { ...otherChange, record: changed },
+        },
       });
     } finally {
       await store.close();
@@ -57,9 +60,10 @@ describe('divergence repair', () => {
     expect(rotated.body.keyMetadata.currentVersion).toBe(2);
     expect(us.logs.some((line) => line.includes('reconciling it with the stream'))).toBe(true);
     const metrics = await fetch(`${us.node.url}/metrics`).then((r) => r.text());
-    expect(Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
     // Equal digests everywhere: `quiet` has the stream's description again.
     await c.waitConverged(30_000);
     expect((await us.call('GET', `/v1/keys/${quiet}`, undefined, c.token)).body.keyMetadata.description).toBe('from eu');
+    expect((await us.call('GET', `/v1/keys/${replaced}`, undefined, c.token)).body.keyMetadata.description).toBe('from eu');
   }, 120_000);
 });

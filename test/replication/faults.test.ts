@@ -2,17 +2,11 @@
 // SIGKILL during a burst of writes loses nothing it acknowledged and catches up after restart;
 // with the stream leader's NATS server paused (SIGSTOP) or killed, the data plane never stops in
 // any region and the control plane recovers after re-election; afterwards all regions converge.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { b64, eventually, startTestCluster, type TestCluster } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { b64, eventually, useTestCluster } from './harness.ts';
 import { call, spawnNode } from './node-process.ts';
 
-let c: TestCluster;
-beforeAll(async () => {
-  c = await startTestCluster();
-}, 90_000);
-afterAll(async () => {
-  await c?.stop();
-});
+const c = useTestCluster();
 
 /** The stream leader's server name; right after a heal the meta layer may still be electing, so retry. */
 async function streamLeader(): Promise<string> {

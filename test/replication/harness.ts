@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
 import { startNatsCluster, tempDir, type NatsCluster } from '@latchkey/testkit';
 import { initRegion, parseConfig, startRegionNode, type RegionNode } from '@latchkey/node';
 
@@ -129,7 +130,15 @@ export async function startTestCluster(options: { regions?: string[]; env?: Reco
         if (digests.size === 1 && !digests.has(undefined) && seqs.size === 1) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new TypeError(`regions did not converge within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(Object.entries(last).map(([r, d]) => [r, { seq: d?.appliedSeq, digest: d?.digest }])))}`);
+      // Name the items that differ, with what each region holds of them, for the postmortem.
+      const differing = new Set<string>();
+      for (const d of Object.values(last)) {
+        for (const [id, digest] of Object.entries(d?.keys ?? {})) {
+          if (Object.values(last).some((other) => other?.keys?.[id] !== digest)) differing.add(id);
+        }
+      }
+      const detail = [...differing].slice(0, 5).map((id) => ({ id, ...Object.fromEntries(regions.map((r) => [r, last[r]?.keyVersions?.[id] ?? null])) }));
+      throw new TypeError(`regions did not converge within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(Object.entries(last).map(([r, d]) => [r, { seq: d?.appliedSeq, digest: d?.digest }])))}; differing keys (current version per region): ${JSON.stringify(detail)}`);
     },
     async stop() {
       for (const node of nodes.values()) await node.node.close().catch(() => undefined);
@@ -151,4 +160,25 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new TypeError(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * One test cluster for the test file: started before its tests, stopped after them. The returned
+ * object stands for it (every property is read from the running cluster at the time of use).
+ */
+export function useTestCluster(options: Parameters<typeof startTestCluster>[0] = {}): TestCluster {
+  let started: TestCluster | undefined;
+  beforeAll(async () => {
+    started = await startTestCluster(options);
+  }, 90_000);
+  afterAll(async () => {
+    await started?.stop();
+  }, 60_000);
+  return new Proxy({} as TestCluster, {
+    get(_target, property) {
+      if (!started) throw new TypeError('the test cluster is not started yet (use it inside tests or hooks)');
+      const value = Reflect.get(started, property) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
 }

@@ -3,19 +3,12 @@
 // is refused outside its regions and its material never reaches them, adding and removing regions
 // re-wraps and erases, concurrent writes from two regions both land without overwriting, scheduled
 // rotation in every region lands once, a wiped region rebuilds from the stream, and all converge.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLevelKeyStore } from '@latchkey/storage';
 import path from 'node:path';
-import { b64, eventually, startTestCluster, type TestCluster } from './harness.ts';
+import { b64, eventually, useTestCluster } from './harness.ts';
 
-let c: TestCluster;
-
-beforeAll(async () => {
-  c = await startTestCluster();
-}, 90_000);
-afterAll(async () => {
-  await c?.stop();
-});
+const c = useTestCluster();
 
 async function createKey(region: string, body: Record<string, unknown> = {}): Promise<any> {
   const res = await c.at(region).call('POST', '/v1/keys', body, c.token);

@@ -5,17 +5,10 @@
 // data-plane calls and control-plane writes alike; and
 // once the servers are back it is current again and an unknown key is plainly NotFound.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { b64, eventually, startTestCluster, type TestCluster } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { b64, eventually, useTestCluster } from './harness.ts';
 
-let c: TestCluster;
-
-beforeAll(async () => {
-  c = await startTestCluster();
-}, 90_000);
-afterAll(async () => {
-  await c?.stop();
-}, 60_000);
+const c = useTestCluster();
 
 const status = async (region: string) => (await c.at(region).call('GET', '/v1/cluster/status', undefined, c.token)).body;
 const encrypt = (region: string, keyId: string) => c.at(region).call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: b64('still here') }, c.token);

@@ -3,7 +3,7 @@
  * the subject's last sequence and a msg-id, and acknowledged once the local consumer applied them.
  * Incoming changes are verified against the pinned region keys before the applier sees them.
  */
-import { LatchkeyError, type ChangeEnvelope, type Clock } from '@latchkey/core';
+import { LatchkeyError, sameKeyChange, type ChangeEnvelope, type Clock } from '@latchkey/core';
 import { JetStreamReplicator, decodeChange, encodeChange, type ReplicatorOptions, type StreamMessage } from '@latchkey/replication';
 import type { Logger } from 'pino';
 import type { ChangeApplier } from './change-applier.ts';
@@ -99,12 +99,19 @@ export class JetStreamChangeLog implements ChangeLog {
     const seq = last?.seq ?? 0;
     await this.#applier.waitFor(seq, this.#options.applyTimeoutMs);
     const local = await this.#applier.subjectSeq(subject);
-    if (local === seq) return;
+    if (local === seq && (!last || !subject.startsWith('kms.key.'))) return;
     if (!last) {
       this.#log.error({ subject, localSeq: local }, 'this region applied changes on a subject the replication stream holds nothing for');
       return;
     }
     const envelope = decodeChange(last.data, (region) => this.#cluster.regions.get(region)?.signing);
+    if (local === seq) {
+      // Same sequence: still the same change? (A stream that lost a change can hold another one,
+      // on the same subject, at the sequence this region applied.)
+      const change = envelope.change;
+      const mine = change.kind === 'key' ? await this.#applier.lastKeyChange(change.record.keyId) : null;
+      if (change.kind !== 'key' || (mine !== null && sameKeyChange(mine, change, this.#identity.region))) return;
+    }
     this.#log.error({ subject, localSeq: local, streamSeq: seq }, 'this region disagreed with the replication stream about a subject; reconciling it with the stream');
     await this.#applier.reconcile({ seq, subject, envelope, publishedAtMs: last.publishedAtMs });
   }
