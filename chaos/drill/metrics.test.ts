@@ -22,7 +22,10 @@ describe('drill metrics', () => {
 
   it('gives failover per home region from data-plane calls only', () => {
     const calls = [call('eu', 'data', 0, 100), call('eu', 'data', 100, 1600), call('us', 'data', 0, 100), call('us', 'data', 150, 200), call('us', 'control', 0, 5000)];
-    expect(failoverMsByRegion(calls, ['eu', 'us', 'ap'], 50, 1600)).toEqual({ eu: 1500, us: 1400 });
+    // us made its last data-plane call at 200: the time after it (its control call) is no outage.
+    expect(failoverMsByRegion(calls, ['eu', 'us', 'ap'], 50, 1600)).toEqual({ eu: 1500, us: 100 });
+    // A failing call at the end still counts up to its own end.
+    expect(failoverMsByRegion([...calls, call('us', 'data', 300, 900, false, 'NetworkError')], ['us'], 50, 1600)).toEqual({ us: 700 });
   });
 
   it('gives the control-plane outage across all clients', () => {

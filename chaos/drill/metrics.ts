@@ -2,7 +2,9 @@
  * What the drill measured, from its plain records. Pure, so that every definition is unit-tested:
  *
  * - failoverMs: the longest time an application client (one per home region) went without a
- *   successful data-plane answer, from the fault's start to the end of the load. It includes the
+ *   successful data-plane answer, from the fault's start to the end of that client's last
+ *   data-plane call (not the end of the whole load: control-plane calls still in flight when the
+ *   load stops must not count as a data-plane outage). It includes the
  *   SDK's time-outs and failovers: it is what the caller sees. At the drill's load rate the gap on a
  *   healthy cluster is a few tens of ms.
  * - controlPlaneUnavailableMs: the longest time no client anywhere got a successful control-plane
@@ -46,7 +48,10 @@ const successEnds = (calls: readonly CallRecord[], plane: Plane, home?: string):
 /** Per home region that made data-plane calls at all (a client that made none saw no outage, nor anything else). */
 export function failoverMsByRegion(calls: readonly CallRecord[], homes: readonly string[], fromMs: number, toMs: number): Record<string, number> {
   const active = homes.filter((home) => calls.some((c) => c.plane === 'data' && c.home === home));
-  return Object.fromEntries(active.map((home) => [home, longestGapMs(successEnds(calls, 'data', home), fromMs, toMs)]));
+  return Object.fromEntries(active.map((home) => {
+    const lastEnd = Math.max(...calls.filter((c) => c.plane === 'data' && c.home === home).map((c) => c.endMs));
+    return [home, longestGapMs(successEnds(calls, 'data', home), fromMs, Math.max(fromMs, Math.min(toMs, lastEnd)))];
+  }));
 }
 
 export function controlPlaneUnavailableMs(calls: readonly CallRecord[], fromMs: number, toMs: number): number {

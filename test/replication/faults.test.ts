@@ -98,12 +98,17 @@ describe('faults', () => {
         // Control plane: from a region whose NATS server is up, a write lands after re-election.
         const survivor = c.regions.find((r) => r !== leader) as string;
         const started = Date.now();
+        const answers: string[] = [];
         const created = await eventually(async () => {
           const res = await c.at(survivor).call('POST', '/v1/keys', { idempotencyKey: `after-${action}` }, c.token);
           if (res.status === 201 || res.status === 200) return res;
+          answers.push(`+${Date.now() - started} ms ${res.status} ${res.body.code}: ${res.body.message}`);
           expect(['DependencyTimeoutException', 'IndeterminateException', 'ConflictException']).toContain(res.body.code);
           return undefined;
-        }, 45_000, `control plane after ${action} of ${leader}`);
+        }, 45_000, `control plane after ${action} of ${leader}`).catch((error: unknown) => {
+          const replication = c.at(survivor).logs.map((line) => JSON.parse(line)).filter((l) => l.component === 'replication' && Date.parse(l.time) >= started);
+          throw new TypeError(`${(error as Error).message}; answers in ${survivor}:\n${answers.slice(-8).join('\n')}\nits replication log:\n${replication.slice(-12).map((l) => `+${Date.parse(l.time) - started} ms ${l.msg} ${l.err ?? ''}`).join('\n')}`);
+        });
         expect(created.body.keyMetadata.keyId).toBeDefined();
         console.log(`control plane recovered ${Date.now() - started} ms after ${action} of stream leader ${leader}`);
       } finally {

@@ -151,8 +151,10 @@ export class JetStreamReplicator {
     const o = this.#options;
     try {
       const info = await jsm.streams.info(o.streamName);
-      this.#knownLastSeq = info.state.last_seq;
-      this.#lastContactMs = Date.now();
+      if (!info.cluster || info.cluster.leader) {
+        this.#knownLastSeq = info.state.last_seq;
+        this.#lastContactMs = Date.now();
+      }
     } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
       await jsm.streams.add({
@@ -344,6 +346,9 @@ export class JetStreamReplicator {
   async streamLastSeq(): Promise<number | null> {
     try {
       const info = await this.#manager().streams.info(this.#options.streamName);
+      // A replicated stream without a leader (being elected, or this server cut off) may answer
+      // from an out-of-date replica: that is not the stream's position.
+      if (info.cluster && !info.cluster.leader) return null;
       return info.state.last_seq;
     } catch {
       return null;
