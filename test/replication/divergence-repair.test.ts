@@ -5,8 +5,11 @@
 // refused as a conflict forever), and a key the region skipped appears through the anti-entropy
 // sweep (without it the region would answer NotFound for it while claiming to be current), as does
 // a key whose local state differs from the stream's although nobody writes it again, and a key
-// for which the region applied another change at the very sequence the stream holds for it.
+// for which the region applied another change at the very sequence the stream holds for it; and a
+// key whose changes the stream lost altogether is published again, so no region drops it.
 import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { KeyChange } from '@latchkey/core';
 import { createLevelKeyStore } from '@latchkey/storage';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +28,14 @@ describe('divergence repair', () => {
     const drifted = await createKey('eu');
     const quiet = await createKey('eu');
     const replaced = await createKey('eu');
+    const lost = await createKey('eu');
     await c.waitConverged(20_000);
+    // The stream loses every change of `lost`, which all regions hold.
+    const nc = await connect({ servers: [...c.nats.urls], user: 'latchkey', pass: 'test-password-not-secret' });
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    const onStream = async () => (await jsm.streams.getMessage('LATCHKEY', { last_by_subj: `kms.key.${lost}` }).catch(() => null)) ?? null;
+    await jsm.streams.purge('LATCHKEY', { filter: `kms.key.${lost}` });
+    expect(await onStream()).toBeNull();
 
     await c.stopNode('us');
     const skipped = await createKey('eu');
@@ -63,6 +73,12 @@ describe('divergence repair', () => {
     await c.waitConverged(30_000);
     expect((await us.call('GET', `/v1/keys/${quiet}`, undefined, c.token)).body.keyMetadata.description).toBe('from eu');
     expect((await us.call('GET', `/v1/keys/${replaced}`, undefined, c.token)).body.keyMetadata.description).toBe('from eu');
+    // The region that swept publishes `lost` again, so the stream and every region have it, usable.
+    await eventually(async () => ((await onStream()) !== null ? true : undefined), 30_000, 'the lost key back on the stream');
+    const sealed = await c.at('eu').call('POST', `/v1/keys/${lost}/encrypt`, { plaintext: Buffer.from('kept').toString('base64') }, c.token);
+    expect(sealed.status).toBe(200);
+    expect((await c.at('ap').call('POST', '/v1/decrypt', { ciphertext: sealed.body.ciphertext }, c.token)).status).toBe(200);
+    await nc.close();
     const reconciled = async () => Number(/latchkey_replication_reconciled_subjects\{[^}]*\} (\d+)/.exec(await fetch(`${us.node.url}/metrics`).then((r) => r.text()))?.[1]);
     await eventually(async () => ((await reconciled()) >= 4 ? true : undefined), 10_000, 'four subjects reconciled in us');
   }, 120_000);

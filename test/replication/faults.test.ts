@@ -105,7 +105,8 @@ describe('faults', () => {
           answers.push(`+${Date.now() - started} ms ${res.status} ${res.body.code}: ${res.body.message}`);
           expect(['DependencyTimeoutException', 'IndeterminateException', 'ConflictException']).toContain(res.body.code);
           return undefined;
-        }, 45_000, `control plane after ${action} of ${leader}`).catch((error: unknown) => {
+          // Re-election takes 4-10 s on an idle machine; under a loaded CI machine it has taken longer.
+        }, 90_000, `control plane after ${action} of ${leader}`).catch((error: unknown) => {
           const replication = c.at(survivor).logs.map((line) => JSON.parse(line)).filter((l) => l.component === 'replication' && Date.parse(l.time) >= started);
           throw new TypeError(`${(error as Error).message}; answers in ${survivor}:\n${answers.slice(-8).join('\n')}\nits replication log:\n${replication.slice(-12).map((l) => `+${Date.parse(l.time) - started} ms ${l.msg} ${l.err ?? ''}`).join('\n')}`);
         });
@@ -119,5 +120,5 @@ describe('faults', () => {
       }
       await c.waitConverged(45_000);
     }
-  }, 180_000);
+  }, 300_000);
 });

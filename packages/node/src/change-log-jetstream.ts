@@ -3,12 +3,14 @@
  * the subject's last sequence and a msg-id, and acknowledged once the local consumer applied them.
  * Incoming changes are verified against the pinned region keys before the applier sees them.
  */
-import { LatchkeyError, sameKeyChange, type ChangeEnvelope, type Clock } from '@latchkey/core';
+import { createHash } from 'node:crypto';
+import { LatchkeyError, keySubject, sameKeyChange, type ChangeEnvelope, type Clock } from '@latchkey/core';
 import { JetStreamReplicator, decodeChange, encodeChange, type ReplicatorOptions, type StreamMessage } from '@latchkey/replication';
 import type { Logger } from 'pino';
 import type { ChangeApplier } from './change-applier.ts';
 import type { ChangeLog, ReplicationStatus } from './change-log.ts';
 import type { ClusterConfig } from './cluster-config.ts';
+import type { KeyDirectory } from './key-directory.ts';
 import type { RegionIdentity } from './region-identity.ts';
 
 /** No answer from the stream for this long (it is read once a second): the region is cut off. */
@@ -34,11 +36,13 @@ export class JetStreamChangeLog implements ChangeLog {
   readonly #wallClock: Clock;
   readonly #log: Logger;
   readonly #cluster: ClusterConfig;
+  readonly #directory: KeyDirectory;
   #sweeper: NodeJS.Timeout | null = null;
   #rejected = 0;
 
-  constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
+  constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; directory: KeyDirectory; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
     this.#applier = deps.applier;
+    this.#directory = deps.directory;
     this.#identity = deps.identity;
     this.#options = deps.options;
     this.#wallClock = deps.wallClock;
@@ -124,18 +128,49 @@ export class JetStreamChangeLog implements ChangeLog {
    */
   async sweep(): Promise<number> {
     const before = this.#applier.reconciledSubjects;
-    for (const subject of await this.#replicator.subjects()) await this.catchUp(subject);
-    return this.#applier.reconciledSubjects - before;
+    const subjects = await this.#replicator.subjects();
+    for (const subject of subjects) await this.catchUp(subject);
+    return this.#applier.reconciledSubjects - before + (await this.#republishMissing(new Set(subjects)));
+  }
+
+  /**
+   * A key this region holds whose subject the stream has nothing on: the stream lost its change (or
+   * a write answered "indeterminate" was applied here and never kept by the stream). Key material
+   * is never dropped silently: this region publishes the key's last change again, under its own
+   * signature, with compare-and-set on an empty subject, so every region gets it back; if another
+   * region did so first, the conflict is harmless.
+   */
+  async #republishMissing(streamSubjects: ReadonlySet<string>): Promise<number> {
+    let republished = 0;
+    for (const record of [...this.#directory.keys()]) {
+      const subject = keySubject(record.keyId);
+      if (streamSubjects.has(subject)) continue;
+      const change = await this.#applier.lastKeyChange(record.keyId);
+      if (!change) continue;
+      this.#log.error({ keyId: record.keyId, revision: change.record.revision }, 'this region holds a key the replication stream has no change for; publishing its last change again');
+      const envelope: ChangeEnvelope = { formatVersion: 1, change, origin: this.#identity.region, changeId: `republish-${record.keyId}-${change.record.revision}`, createdAtMs: this.#wallClock.nowMs() };
+      try {
+        await this.append(envelope, subject, 0, createHash('sha256').update(`latchkey/republish/v1\0${record.keyId}\0${change.record.revision}`).digest('hex'));
+        republished += 1;
+      } catch (error) {
+        if (!(error instanceof LatchkeyError) || error.code !== 'ConflictException') throw error;
+      }
+    }
+    return republished;
   }
 
   #scheduleSweeps(): void {
     let wasCurrent = false;
     let lastSweepMs = Date.now();
+    let resetsSeen = 0;
     let running = false;
     this.#sweeper = setInterval(() => {
       const current = this.isCurrent();
-      const due = (current && !wasCurrent) || (current && Date.now() - lastSweepMs > SWEEP_INTERVAL_MS);
+      // Also after the consumer had to be re-created: deliveries were interrupted, the stream may have moved.
+      const resets = this.#replicator.consumerResets;
+      const due = current && (!wasCurrent || resets !== resetsSeen || Date.now() - lastSweepMs > SWEEP_INTERVAL_MS);
       wasCurrent = current;
+      if (due) resetsSeen = resets;
       if (!due || running) return;
       running = true;
       lastSweepMs = Date.now();

@@ -336,6 +336,8 @@ export class JetStreamReplicator {
   async subjects(): Promise<string[]> {
     try {
       const info = await this.#manager().streams.info(this.#options.streamName, { subjects_filter: 'kms.>' });
+      // Only the leader's list is the stream's (a leaderless replica may be out of date).
+      if (info.cluster && !info.cluster.leader) throw new Error('the stream has no leader');
       return Object.keys(info.state.subjects ?? {});
     } catch (error) {
       throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
