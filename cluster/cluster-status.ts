@@ -18,6 +18,8 @@ export interface RegionStatus {
   readonly appliedSeq: number | null;
   readonly pending: number | null;
   readonly lagSeconds: number | null;
+  /** The node's stream answered in the last seconds (false: cut off from the stream); null when unknown. */
+  readonly streamReachable?: boolean | null;
   readonly replicationDetail: string;
   readonly natsPid: number;
   readonly natsProcess: 'running' | 'paused' | 'gone';
@@ -52,6 +54,7 @@ async function regionStatus(manifest: Manifest, region: ManifestRegion): Promise
     appliedSeq,
     pending: replication.status === 200 ? numberOrNull(body.pending) : null,
     lagSeconds: replication.status === 200 ? numberOrNull(body.lagSeconds) : null,
+    streamReachable: replication.status === 200 && typeof body.streamReachable === 'boolean' ? body.streamReachable : null,
     replicationDetail: replication.status === 200 ? 'ok' : (replication.error ?? `cluster/status ${replication.status}`),
     natsPid: region.natsPid,
     natsProcess: processState(region.natsPid, region.natsConfigPath ?? 'nats-server'),

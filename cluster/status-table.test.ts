@@ -28,6 +28,11 @@ describe('status table', () => {
     expect(renderStatusTable([degraded, down, paused])).toContain('DOWN: us, ap');
   });
 
+  it('says when a region cannot reach the stream', () => {
+    const cut: RegionStatus = { ...healthy('ap'), lagSeconds: 7.5, streamReachable: false };
+    expect(statusRows([cut, { ...healthy('eu'), streamReachable: true }]).map((row) => row[5])).toEqual(['7.500 s, stream unreachable', '0.012 s']);
+  });
+
   it('notes a ready node that gives no replication status without calling it down', () => {
     const text = renderStatusTable([{ ...healthy('eu'), appliedSeq: null, pending: null, lagSeconds: null, replicationDetail: 'cluster/status 404' }]);
     expect(text).toContain('all 1 region(s) up');

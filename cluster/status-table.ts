@@ -17,7 +17,12 @@ function natsCell(s: RegionStatus): string {
 }
 
 export function statusRows(statuses: readonly RegionStatus[]): string[][] {
-  return statuses.map((s) => [s.name, nodeCell(s), s.url, num(s.appliedSeq), num(s.pending), s.lagSeconds === null ? '-' : `${num(s.lagSeconds, 3)} s`, natsCell(s)]);
+  return statuses.map((s) => [s.name, nodeCell(s), s.url, num(s.appliedSeq), num(s.pending), lagCell(s), natsCell(s)]);
+}
+
+function lagCell(s: RegionStatus): string {
+  if (s.lagSeconds === null) return '-';
+  return s.streamReachable === false ? `${num(s.lagSeconds, 3)} s, stream unreachable` : `${num(s.lagSeconds, 3)} s`;
 }
 
 export function renderStatusTable(statuses: readonly RegionStatus[]): string {
