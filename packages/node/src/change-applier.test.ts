@@ -47,7 +47,7 @@ describe('ChangeApplier', () => {
     expect(t.node.applier.appliedSeq).toBe(base + 3);
   });
 
-  it('replaces a held version whose secret differs from the stream\'s, and keeps one only re-wrapped', async () => {
+  it('reports a held version whose secret differs from the replicated change\'s and keeps its own; a re-wrap is no divergence', async () => {
     const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
     const made = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('made before').toString('base64') })).body.ciphertext as string;
     const decrypts = async (ciphertext: string) => (await t.call('POST', '/v1/decrypt', { ciphertext })).status === 200;
@@ -69,22 +69,19 @@ describe('ChangeApplier', () => {
     expect(applier.divergentVersions).toBe(0);
     expect(await decrypts(made)).toBe(true);
 
-    // Another secret for the version this region holds: the stream's copy wins, loudly.
+    // Another secret for the version this region holds: reported loudly, and this region keeps its
+    // own (the change may come from an out-of-date replica; dropping material loses ciphertexts).
     const other = randomBytes(32);
     await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: changeWith(wrapForRegion(recipient, other, aad), last.record.revision + 2), publishedAtMs: Date.now() });
     expect(applier.divergentVersions).toBe(1);
-    expect(await decrypts(made)).toBe(false);
-    const after = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('made after').toString('base64') })).body.ciphertext as string;
-    expect(await decrypts(after)).toBe(true);
-    expect(t.logs.some((line) => line.includes('key versions the replication stream does not have'))).toBe(true);
-    // It is durable: after a restart the node still uses the stream's secret.
+    expect(await decrypts(made)).toBe(true);
+    expect(t.logs.some((line) => line.includes('secret differs from the replicated change; keeping its own'))).toBe(true);
     t = await t.restart();
-    expect(await decrypts(after)).toBe(true);
-    expect(await decrypts(made)).toBe(false);
+    expect(await decrypts(made)).toBe(true);
     secret.fill(0);
   });
 
-  it('erases a held version that a later change of the stream does not carry', async () => {
+  it('reports a held version that a later change does not carry, keeping its material', async () => {
     const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
     const applier = t.node.applier;
     const v1 = (await applier.lastKeyChange(keyId)) as KeyChange;
@@ -102,8 +99,12 @@ describe('ChangeApplier', () => {
     expect(decision).toMatchObject({ action: 'apply', unknownToStream: [2] });
     expect(applier.divergentVersions).toBe(1);
     expect((await t.call('GET', `/v1/keys/${keyId}`)).body.keyMetadata.currentVersion).toBe(1);
-    expect((await t.call('POST', '/v1/decrypt', { ciphertext: made.ciphertext })).status).not.toBe(200);
-    expect(t.logs.some((line) => line.includes('erasing them'))).toBe(true);
+    expect(t.logs.some((line) => line.includes('keeping their material'))).toBe(true);
+    // The record follows the change; the material of version 2 stays, so a later change that
+    // carries version 2 again makes its ciphertexts decrypt.
+    const back: ChangeEnvelope = { ...envelope, changeId: 'c-back', change: { kind: 'key', record: { ...v2.record, revision: v2.record.revision + 2 }, versions: v2.versions } };
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: back, publishedAtMs: Date.now() });
+    expect((await t.call('POST', '/v1/decrypt', { ciphertext: made.ciphertext })).status).toBe(200);
   });
 
   it('keeps the last change of a key in memory exactly as it is durable in the store', async () => {

@@ -95,7 +95,6 @@ export class ChangeApplier {
   #committing = false;
   #failed: unknown = null;
   #divergentVersions = 0;
-  #reconciled = 0;
 
   private constructor(deps: ApplierDeps, appliedSeq: number) {
     this.#deps = deps;
@@ -180,24 +179,6 @@ export class ChangeApplier {
     await durable.durable;
   }
 
-  /**
-   * Makes this region agree with the stream about one subject: `change` is the stream's last change
-   * on it (read and verified by the caller), applied even if this region applied a change at or
-   * above its sequence that the stream does not hold (a divergence), or skipped it. The cursor is
-   * unchanged (it only moves forward). Resolves once durable.
-   */
-  async reconcile(change: AppliedChange): Promise<ApplyDecision> {
-    const staged = await this.stage(change, { reconcile: true });
-    await staged.durable;
-    this.#reconciled += 1;
-    return staged.decision;
-  }
-
-  /** Subjects brought back in line with the stream by reconcile() (should stay 0). */
-  get reconciledSubjects(): number {
-    return this.#reconciled;
-  }
-
   /** Applies one change and resolves once it is durable here. */
   async apply(change: AppliedChange): Promise<ApplyDecision> {
     const staged = await this.stage(change);
@@ -209,20 +190,17 @@ export class ChangeApplier {
    * Decides one change and queues its batch; resolves when the NEXT change may be staged, with a
    * promise that settles when this one is durable. The stream consumer pipelines with it.
    */
-  stage(change: AppliedChange, options: { reconcile?: boolean } = {}): Promise<{ decision: ApplyDecision; durable: Promise<void> }> {
+  stage(change: AppliedChange): Promise<{ decision: ApplyDecision; durable: Promise<void> }> {
     return this.#stageLock.run(async () => {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
-      const found = await this.#localState(envelope, subject);
-      // Reconciling: the stream's last change on the subject replaces whatever this region applied
-      // for it, even one at a higher sequence the stream no longer has.
-      const local = options.reconcile ? { ...found, subjectSeq: 0 } : found;
+      const local = await this.#localState(envelope, subject);
       let decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
       if (decision.action === 'apply' && decision.recheckVersions.length > 0 && envelope.change.kind === 'key') {
         decision = await this.#withDivergentReplaced(envelope.change, decision, seq);
       }
       if (decision.action === 'apply' && decision.unknownToStream.length > 0 && envelope.change.kind === 'key') {
-        this.#deps.log.error({ keyId: envelope.change.record.keyId, keyVersions: decision.unknownToStream, seq }, 'this region held key versions the replication stream does not have; erasing them');
+        this.#deps.log.error({ keyId: envelope.change.record.keyId, keyVersions: decision.unknownToStream, seq }, 'this region holds key versions the replicated change does not carry; keeping their material');
         this.#divergentVersions += decision.unknownToStream.length;
       }
       // The cursor only moves forward: a late redelivery of an older message must not pull it back.
@@ -332,9 +310,11 @@ export class ChangeApplier {
       }
     }
     if (divergent.length === 0) return decision;
-    log.error({ keyId, keyVersions: divergent, seq }, 'this region held key versions the replication stream does not have; replacing them with the stream\'s');
+    // Reported, never replaced: the change may come from an out-of-date replica (seen right after a
+    // heal), and replacing material made acknowledged ciphertexts undecryptable in a drill.
+    log.error({ keyId, keyVersions: divergent, seq }, 'this region holds key versions whose secret differs from the replicated change; keeping its own');
     this.#divergentVersions += divergent.length;
-    return { ...decision, adoptVersions: [...decision.adoptVersions, ...divergent] };
+    return decision;
   }
 
   async #heldVersions(keyId: string): Promise<Set<number>> {

@@ -117,10 +117,10 @@ interface Parts {
   readonly store: KeyStore;
 }
 
-function createChangeLog(config: NodeConfig, applier: ChangeApplier, identity: RegionIdentity, cluster: ClusterConfig, directory: KeyDirectory, log: Logger): ChangeLog {
+function createChangeLog(config: NodeConfig, applier: ChangeApplier, identity: RegionIdentity, cluster: ClusterConfig, log: Logger): ChangeLog {
   if (config.natsUrls === null) return new StandaloneChangeLog(applier, systemClock);
   const replicated = new JetStreamChangeLog({
-    applier, identity, cluster, directory, wallClock: systemClock, log: log.child({ component: 'replication' }),
+    applier, identity, cluster, wallClock: systemClock, log: log.child({ component: 'replication' }),
     options: {
       servers: config.natsUrls, streamName: config.streamName, publishTimeoutMs: config.publishTimeoutMs, applyTimeoutMs: config.applyTimeoutMs,
       ...(config.natsUser ? { user: config.natsUser, pass: config.natsPassword ?? '' } : {}),
@@ -168,7 +168,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
     identity, cluster, rootKey, store, directory, cache, tokens, credentials, wallClock: systemClock, log: log.child({ component: 'applier' }),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
-  const changeLog = createChangeLog(config, applier, identity, cluster, directory, log);
+  const changeLog = createChangeLog(config, applier, identity, cluster, log);
   const controlPlane = new ControlPlane({
     region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog, credentials,
   });

@@ -28,12 +28,8 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
     async collect() { await refresh(); this.set(last.consumerResets); },
   });
   new Gauge({
-    name: 'latchkey_replication_divergent_versions', help: 'Held key versions replaced because the stream carried another secret for them since start (should stay 0).', registers,
+    name: 'latchkey_replication_divergent_versions', help: 'Held key versions found different from (or missing in) a replicated change since start; their material is kept (should stay 0).', registers,
     collect() { this.set(applier.divergentVersions); },
-  });
-  new Gauge({
-    name: 'latchkey_replication_reconciled_subjects', help: 'Subjects this region found out of line with the stream and reconciled since start (should stay 0).', registers,
-    collect() { this.set(applier.reconciledSubjects); },
   });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,

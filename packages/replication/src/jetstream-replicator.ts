@@ -133,9 +133,10 @@ export class JetStreamReplicator {
   async #connect(): Promise<void> {
     const o = this.#options;
     this.#nc = await connect({
-      // The list starts with this region's own server: keep that order (nats.js shuffles by default)
-      // so a node talks to its local server and only fails over to other regions' servers.
-      servers: [...o.servers], noRandomize: true, name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
+      // Not pinned to the region's own server: with nats-server 2.9.10, a node that stays on its own
+      // server while that server is a cut-off stream leader was seen applying changes the stream
+      // never committed (docs/runbooks.md, Known issues); nats.js's shuffled order made that rarer.
+      servers: [...o.servers], name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
       pingInterval: 2000, maxPingOut: 3, timeout: 2000,
       ...(o.user ? { user: o.user, pass: o.pass ?? '' } : {}),
     });
@@ -317,29 +318,6 @@ export class JetStreamReplicator {
       return message?.seq ?? 0;
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return 0;
-      throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
-    }
-  }
-
-  /** The last message on a subject as the stream holds it now, or null when it holds none. */
-  async lastOnSubject(subject: string): Promise<StreamMessage | null> {
-    try {
-      const message = await this.#manager().streams.getMessage(this.#options.streamName, { last_by_subj: subject });
-      return message ? { seq: message.seq, subject: message.subject, data: message.data, publishedAtMs: message.time.getTime() } : null;
-    } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
-      throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
-    }
-  }
-
-  /** Every subject the stream holds a message on (for the anti-entropy sweep). */
-  async subjects(): Promise<string[]> {
-    try {
-      const info = await this.#manager().streams.info(this.#options.streamName, { subjects_filter: 'kms.>' });
-      // Only the leader's list is the stream's (a leaderless replica may be out of date).
-      if (info.cluster && !info.cluster.leader) throw new Error('the stream has no leader');
-      return Object.keys(info.state.subjects ?? {});
-    } catch (error) {
       throw new LatchkeyError('DependencyTimeoutException', 'cannot read the replication stream', { cause: error });
     }
   }

@@ -59,10 +59,10 @@ describe('decideApply', () => {
     expect(decideApply(envelopeOf(next), SUBJECT, 2, { subjectSeq: 1, record, heldVersions: [1] }, 'a', DEPLOYMENT)).toMatchObject({ recheckVersions: [] });
   });
 
-  it('erases a held version the change does not carry (versions only grow, so the stream never had it)', () => {
+  it('reports, and keeps, a held version the change does not carry', () => {
     const local: LocalItemState = { subjectSeq: 1, record, heldVersions: [1, 2], wrappedHere: new Map([[1, blob('a/1')], [2, blob('a/2')]]) };
     const described = nextKeyChange(created, applyKeyCommand(record, { type: 'updateDescription', description: 'x' }, 2_000), [], DEPLOYMENT);
-    expect(decideApply(envelopeOf(described), SUBJECT, 2, local, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [], eraseVersions: [2], unknownToStream: [2] });
+    expect(decideApply(envelopeOf(described), SUBJECT, 2, local, 'a', DEPLOYMENT)).toMatchObject({ action: 'apply', adoptVersions: [], eraseVersions: [], unknownToStream: [2] });
   });
 
   it('erases every held version when the policy drops the region', () => {

@@ -43,11 +43,10 @@ export type ApplyDecision =
     readonly revisionGap: boolean;
     /**
      * Held versions whose wrapped bytes for this region changed: the shell unwraps the new bytes
-     * and, if the secret is not the one it holds, replaces its material with the stream's (the
-     * region held a version the stream does not have) and reports it.
+     * and, if the secret is not the one it holds, reports a divergence (material kept).
      */
     readonly recheckVersions: readonly number[];
-    /** Held versions the change does not carry (also in eraseVersions): the stream never had them. */
+    /** Held versions the change does not carry: reported as a divergence, material kept. */
     readonly unknownToStream: readonly number[];
   };
 
@@ -117,11 +116,13 @@ function decideKey(change: KeyChange, local: LocalItemState, region: string, dep
     if (Object.hasOwn(version.wrapped, region)) adoptVersions.push(version.keyVersion);
     else missingVersions.push(version.keyVersion);
   }
-  // Versions only grow, so a held version the change does not carry does not exist in the stream's
-  // history: erase it (a divergence; the shell reports it).
+  // Versions only grow, so a held version the change does not carry is unknown to the stream's
+  // history as this change tells it: a divergence the shell reports. Its material is KEPT: the
+  // change may itself come from an out-of-date replica, and dropping material can make
+  // acknowledged ciphertexts undecryptable.
   const carried = new Set(change.versions.map((v) => v.keyVersion));
   const unknownToStream = [...held].filter((v) => !carried.has(v)).sort((a, b) => a - b);
-  return { action: 'apply', adoptVersions, eraseVersions: unknownToStream, missingVersions, revisionGap, recheckVersions, unknownToStream };
+  return { action: 'apply', adoptVersions, eraseVersions: [], missingVersions, revisionGap, recheckVersions, unknownToStream };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -2,4 +2,3 @@ export * from './state-change.ts';
 export * from './apply-decision.ts';
 export * from './key-change-builder.ts';
 export * from './credential-change.ts';
-export * from './same-key-change.ts';
