@@ -109,7 +109,7 @@ export class ChangeApplier {
     return this.#appliedSeq;
   }
 
-  /** Held versions replaced because the stream carried another secret for them (should stay 0). */
+  /** Held versions found different from, or missing in, a replicated change; material kept (should stay 0). */
   get divergentVersions(): number {
     return this.#divergentVersions;
   }
@@ -195,14 +195,8 @@ export class ChangeApplier {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
       const local = await this.#localState(envelope, subject);
-      let decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
-      if (decision.action === 'apply' && decision.recheckVersions.length > 0 && envelope.change.kind === 'key') {
-        decision = await this.#withDivergentReplaced(envelope.change, decision, seq);
-      }
-      if (decision.action === 'apply' && decision.unknownToStream.length > 0 && envelope.change.kind === 'key') {
-        this.#deps.log.error({ keyId: envelope.change.record.keyId, keyVersions: decision.unknownToStream, seq }, 'this region holds key versions the replicated change does not carry; keeping their material');
-        this.#divergentVersions += decision.unknownToStream.length;
-      }
+      const decision = decideApply(envelope, subject, seq, local, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      if (decision.action === 'apply' && envelope.change.kind === 'key') await this.#reportDivergence(envelope.change, decision, seq);
       // The cursor only moves forward: a late redelivery of an older message must not pull it back.
       this.#stagedSeq = Math.max(this.#stagedSeq, this.#appliedSeq, seq);
       const batch: MutableBatch = { putMeta: { [CURSOR]: this.#stagedSeq } };
@@ -283,14 +277,19 @@ export class ChangeApplier {
   }
 
   /**
-   * Held versions whose bytes for this region changed: the same secret re-wrapped is fine; another
-   * secret means this region holds a version the stream's history does not have (a divergence the
-   * stream's own failure can cause). The stream's copy wins, so every region ends up with the same
-   * material; ciphertexts made here under the lost version cannot be decrypted by any region.
+   * Reports a divergence between this region and a replicated change: held versions the change
+   * does not carry, and held versions whose bytes for this region changed with another secret
+   * inside (the same secret re-wrapped is fine). Material is never replaced or erased: the change
+   * may come from an out-of-date replica (seen right after a heal), and replacing material made
+   * acknowledged ciphertexts undecryptable in a drill.
    */
-  async #withDivergentReplaced(change: KeyChange, decision: Extract<ApplyDecision, { action: 'apply' }>, seq: number): Promise<ApplyDecision> {
+  async #reportDivergence(change: KeyChange, decision: Extract<ApplyDecision, { action: 'apply' }>, seq: number): Promise<void> {
     const { identity, rootKey, store, log } = this.#deps;
     const keyId = change.record.keyId;
+    if (decision.unknownToStream.length > 0) {
+      log.error({ keyId, keyVersions: decision.unknownToStream, seq }, 'this region holds key versions the replicated change does not carry; keeping their material');
+      this.#divergentVersions += decision.unknownToStream.length;
+    }
     const divergent: number[] = [];
     for (const keyVersion of decision.recheckVersions) {
       const wrapped = change.versions[keyVersion - 1]?.wrapped[identity.region];
@@ -309,12 +308,9 @@ export class ChangeApplier {
         local?.fill(0);
       }
     }
-    if (divergent.length === 0) return decision;
-    // Reported, never replaced: the change may come from an out-of-date replica (seen right after a
-    // heal), and replacing material made acknowledged ciphertexts undecryptable in a drill.
+    if (divergent.length === 0) return;
     log.error({ keyId, keyVersions: divergent, seq }, 'this region holds key versions whose secret differs from the replicated change; keeping its own');
     this.#divergentVersions += divergent.length;
-    return decision;
   }
 
   async #heldVersions(keyId: string): Promise<Set<number>> {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstream,
-  jetstreamManager, type JetStreamClient, type JetStreamManager,
+  jetstreamManager, type JetStreamClient, type StreamInfo, type JetStreamManager,
 } from '@nats-io/jetstream';
 import { LatchkeyError } from '@latchkey/core';
 
@@ -151,11 +151,7 @@ export class JetStreamReplicator {
     const jsm = this.#manager();
     const o = this.#options;
     try {
-      const info = await jsm.streams.info(o.streamName);
-      if (!info.cluster || info.cluster.leader) {
-        this.#knownLastSeq = info.state.last_seq;
-        this.#lastContactMs = Date.now();
-      }
+      this.#notePosition(await jsm.streams.info(o.streamName));
     } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
       await jsm.streams.add({
@@ -250,8 +246,6 @@ export class JetStreamReplicator {
   async #watch(): Promise<void> {
     const last = await this.streamLastSeq();
     if (last === null || this.#closed) return;
-    this.#knownLastSeq = last;
-    this.#lastContactMs = Date.now();
     const cursor = this.#cursor();
     const idleMs = Date.now() - this.#lastDeliveryMs;
     if (last <= cursor || !this.#live || this.#handling || idleMs < this.#stallMs) return;
@@ -325,14 +319,22 @@ export class JetStreamReplicator {
   /** The stream's last sequence, or null when the stream cannot be reached. */
   async streamLastSeq(): Promise<number | null> {
     try {
-      const info = await this.#manager().streams.info(this.#options.streamName);
-      // A replicated stream without a leader (being elected, or this server cut off) may answer
-      // from an out-of-date replica: that is not the stream's position.
-      if (info.cluster && !info.cluster.leader) return null;
-      return info.state.last_seq;
+      return this.#notePosition(await this.#manager().streams.info(this.#options.streamName));
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Records the stream's last sequence and the moment it answered, and returns that sequence; null
+   * for a replicated stream without a leader (being elected, or this server cut off), which may
+   * answer from an out-of-date replica: that is not the stream's position.
+   */
+  #notePosition(info: StreamInfo): number | null {
+    if (info.cluster && !info.cluster.leader) return null;
+    this.#knownLastSeq = info.state.last_seq;
+    this.#lastContactMs = Date.now();
+    return info.state.last_seq;
   }
 
   async close(): Promise<void> {
