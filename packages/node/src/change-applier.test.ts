@@ -76,6 +76,10 @@ describe('ChangeApplier', () => {
     expect(applier.divergentVersions).toBe(1);
     expect(await decrypts(made)).toBe(true);
     expect(t.logs.some((line) => line.includes('secret differs from the replicated change; keeping its own'))).toBe(true);
+    // The report names the key and version only: neither secret reaches a log line.
+    for (const value of [secret, other]) {
+      for (const encoded of [Buffer.from(value).toString('base64'), Buffer.from(value).toString('hex')]) expect(t.logs.join('\n')).not.toContain(encoded);
+    }
     t = await t.restart();
     expect(await decrypts(made)).toBe(true);
     secret.fill(0);
