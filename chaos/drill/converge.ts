@@ -1,6 +1,6 @@
 /**
  * Waiting for convergence: every region answers `GET /v1/cluster/digest` with the same overall
- * digest and the same applied sequence. Polled every 250 ms, bounded by a time-out.
+ * digest and the same applied sequence, and has confirmed every key's current version. Polled every 250 ms, bounded by a time-out.
  */
 import type { Manifest } from '../../cluster/manifest.ts';
 import { sleep } from '../../cluster/processes.ts';
@@ -12,6 +12,8 @@ export interface RegionDigest {
   readonly digest: string;
   /** keyId -> digest of the key's record. */
   readonly keys: Readonly<Record<string, string>>;
+  /** Keys whose current version this region has not confirmed with the stream's quorum yet. */
+  readonly unconfirmedKeys: number;
 }
 
 export interface Convergence {
@@ -25,14 +27,17 @@ export interface Convergence {
 export async function readDigests(manifest: Manifest): Promise<RegionDigest[]> {
   const answers = await Promise.all(manifest.regions.map(async (r) => ({ region: r.name, answer: await getJson(`${r.url}/v1/cluster/digest`, manifest.adminToken, 5000) })));
   return answers.flatMap(({ region, answer }) => {
-    const body = answer.body as { appliedSeq?: number; digest?: string; keys?: Record<string, string> } | null;
-    return answer.status === 200 && body?.digest ? [{ region, appliedSeq: body.appliedSeq ?? 0, digest: body.digest, keys: body.keys ?? {} }] : [];
+    const body = answer.body as { appliedSeq?: number; digest?: string; keys?: Record<string, string>; unconfirmedKeys?: number } | null;
+    return answer.status === 200 && body?.digest
+      ? [{ region, appliedSeq: body.appliedSeq ?? 0, digest: body.digest, keys: body.keys ?? {}, unconfirmedKeys: body.unconfirmedKeys ?? 0 }]
+      : [];
   });
 }
 
-/** Pure: every region answered, with one digest and one applied sequence. */
+/** Pure: every region answered, with one digest and one applied sequence, and confirmed every key's current version. */
 export function allEqual(digests: readonly RegionDigest[], regionCount: number): boolean {
-  return digests.length === regionCount && new Set(digests.map((d) => d.digest)).size === 1 && new Set(digests.map((d) => d.appliedSeq)).size === 1;
+  return digests.length === regionCount && new Set(digests.map((d) => d.digest)).size === 1 && new Set(digests.map((d) => d.appliedSeq)).size === 1
+    && digests.every((d) => d.unconfirmedKeys === 0);
 }
 
 export async function waitConverged(manifest: Manifest, timeoutMs: number): Promise<Convergence> {

@@ -36,12 +36,16 @@ async function converged(): Promise<void> {
 }
 
 /** Waits until every region serves the key, so that failover is about regions, not replication lag. */
+/** The key is known in each region, and each has confirmed its version with the stream's quorum (usable for output). */
 async function replicated(keyId: string, regions: readonly string[]): Promise<void> {
   for (const region of regions) {
     const url = region === 'eu' ? eu.url : c.at(region).node.url;
+    const headers = { authorization: `Bearer ${c.token}` };
     await eventually(async () => {
-      const answer = await fetch(`${url}/v1/keys/${keyId}`, { headers: { authorization: `Bearer ${c.token}` } });
-      return answer.status === 200 ? true : undefined;
+      const answer = await fetch(`${url}/v1/keys/${keyId}`, { headers });
+      if (answer.status !== 200) return undefined;
+      const status = await (await fetch(`${url}/v1/cluster/status`, { headers })).json() as { unconfirmedKeys: number };
+      return status.unconfirmedKeys === 0 ? true : undefined;
     }, 20_000, `${keyId} in ${region}`);
   }
 }

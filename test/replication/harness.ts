@@ -127,7 +127,8 @@ export async function startTestCluster(options: { regions?: string[]; env?: Reco
         for (const region of regions) last[region] = (await cluster.at(region).call('GET', '/v1/cluster/digest', undefined, token)).body;
         const digests = new Set(Object.values(last).map((d) => d?.digest));
         const seqs = new Set(Object.values(last).map((d) => d?.appliedSeq));
-        if (digests.size === 1 && !digests.has(undefined) && seqs.size === 1) return last;
+        const confirmed = Object.values(last).every((d) => d?.unconfirmedKeys === 0);
+        if (digests.size === 1 && !digests.has(undefined) && seqs.size === 1 && confirmed) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       // Name the items that differ, with what each region holds of them, for the postmortem.

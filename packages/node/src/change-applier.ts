@@ -11,7 +11,6 @@
  * stream acknowledged. The data plane may see a change a moment before it is durable here; that is
  * safe because the stream already holds it durably and re-delivers it after a crash.
  */
-import { timingSafeEqual } from 'node:crypto';
 import {
   LatchkeyError, decideApply, materialAad, type ApplyDecision, type ChangeEnvelope, type Clock, type CredentialChange, type KeyChange,
   type LocalItemState, type VersionMaterial,
@@ -26,6 +25,7 @@ import type { MaterialCache } from './material-cache.ts';
 import type { RegionIdentity } from './region-identity.ts';
 import type { TokenRegistry } from './token-registry.ts';
 import { mergeBatches } from './batch-merge.ts';
+import { sameAsHeldSecret } from './held-secret.ts';
 import { WriteLock } from './write-lock.ts';
 
 export interface AppliedChange {
@@ -58,6 +58,8 @@ interface Staged {
   readonly decision: ApplyDecision;
   readonly batch: StoreBatch;
   readonly durable: { resolve: () => void; reject: (error: unknown) => void };
+  /** A repair (see `repair`): made durable like a change, but moves neither cursor nor lag. */
+  readonly repair: boolean;
 }
 
 export type AppliedListener = (change: AppliedChange, decision: ApplyDecision, applyDelayMs: number) => void;
@@ -214,9 +216,42 @@ export class ChangeApplier {
     });
   }
 
-  #enqueue(change: AppliedChange, decision: ApplyDecision, batch: StoreBatch): Promise<void> {
+  /**
+   * Makes this region's state of one key the stream's, from a change read from a stream leader
+   * with a quorum (version-confirmer.ts): applied whatever the subject's sequence here, without
+   * moving the cursor; the material of `replaceable` versions is replaced where the change holds
+   * another secret, and erased where the change does not carry them. Other versions (confirmed:
+   * output may exist under them) keep their material, whatever the change says. Resolves once
+   * durable, with the versions replaced and erased.
+   */
+  async repair(change: AppliedChange, replaceable: (keyVersion: number) => boolean): Promise<{ replaced: number[]; erased: number[] }> {
+    const staged = await this.#stageLock.run(async () => {
+      if (this.#failed) throw this.#failed;
+      const { envelope, subject, seq } = change;
+      if (envelope.change?.kind !== 'key') return null;
+      const local = await this.#localState(envelope, subject);
+      const decision = decideApply(envelope, subject, seq, { ...local, subjectSeq: 0 }, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      if (decision.action !== 'apply') return null;
+      const replaced = (await this.#differentSecrets(envelope.change, decision.recheckVersions)).filter(replaceable);
+      const erased = decision.unknownToStream.filter(replaceable);
+      const repaired = { ...decision, adoptVersions: [...decision.adoptVersions, ...replaced], eraseVersions: [...decision.eraseVersions, ...erased] };
+      const batch: MutableBatch = {};
+      const adopted: { keyVersion: number; loaded: LoadedKey }[] = [];
+      this.#plan(envelope, repaired, batch, adopted);
+      batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
+      this.#subjectSeqs.set(subject, seq);
+      this.#deps.cache.forget(envelope.change.record.keyId);
+      this.#remember(envelope, repaired, adopted);
+      return { replaced, erased, durable: this.#enqueue(change, repaired, batch, true) };
+    });
+    if (staged === null) return { replaced: [], erased: [] };
+    await staged.durable;
+    return { replaced: staged.replaced, erased: staged.erased };
+  }
+
+  #enqueue(change: AppliedChange, decision: ApplyDecision, batch: StoreBatch, repair = false): Promise<void> {
     const durable = new Promise<void>((resolve, reject) => {
-      this.#group.push({ change, decision, batch, durable: { resolve, reject } });
+      this.#group.push({ change, decision, batch, durable: { resolve, reject }, repair });
     });
     if (!this.#committing) {
       // Start the commit once the current turn of the event loop is done: every change delivered
@@ -252,7 +287,7 @@ export class ChangeApplier {
             this.#keepDurable(keyId, change);
             if (this.#stagedKeyChanges.get(keyId) === change) this.#stagedKeyChanges.delete(keyId);
           }
-          this.#advance(g.change, g.decision);
+          if (!g.repair) this.#advance(g.change, g.decision);
           g.durable.resolve();
         }
       }
@@ -279,38 +314,37 @@ export class ChangeApplier {
   /**
    * Reports a divergence between this region and a replicated change: held versions the change
    * does not carry, and held versions whose bytes for this region changed with another secret
-   * inside (the same secret re-wrapped is fine). Material is never replaced or erased: the change
-   * may come from an out-of-date replica (seen right after a heal), and replacing material made
-   * acknowledged ciphertexts undecryptable in a drill.
+   * inside (the same secret re-wrapped is fine). Material is never replaced or erased here: a
+   * delivered change may not be the stream's (seen right after a heal), and replacing material on
+   * such a change made acknowledged ciphertexts undecryptable in a drill. Only `repair`, with a
+   * change read from a leader with a quorum, replaces material, and only of unconfirmed versions.
    */
   async #reportDivergence(change: KeyChange, decision: Extract<ApplyDecision, { action: 'apply' }>, seq: number): Promise<void> {
-    const { identity, rootKey, store, log } = this.#deps;
+    const { log } = this.#deps;
     const keyId = change.record.keyId;
     if (decision.unknownToStream.length > 0) {
       log.error({ keyId, keyVersions: decision.unknownToStream, seq }, 'this region holds key versions the replicated change does not carry; keeping their material');
       this.#divergentVersions += decision.unknownToStream.length;
     }
-    const divergent: number[] = [];
-    for (const keyVersion of decision.recheckVersions) {
-      const wrapped = change.versions[keyVersion - 1]?.wrapped[identity.region];
-      const held = await store.getMaterial(keyId, keyVersion);
-      if (!wrapped || !held) continue;
-      let incoming: Uint8Array | null = null;
-      let local: Uint8Array | null = null;
-      try {
-        incoming = unwrapForRegion(identity.transportPrivate, wrapped, transportAad(keyId, keyVersion, identity.region));
-        local = rootKey.unwrap(held.wrapped, materialAad(keyId, keyVersion));
-        if (incoming.length !== local.length || !timingSafeEqual(incoming, local)) divergent.push(keyVersion);
-      } catch {
-        log.error({ keyId, keyVersion, seq }, 'could not recheck a held version against the replicated change');
-      } finally {
-        incoming?.fill(0);
-        local?.fill(0);
-      }
-    }
+    const divergent = await this.#differentSecrets(change, decision.recheckVersions);
     if (divergent.length === 0) return;
     log.error({ keyId, keyVersions: divergent, seq }, 'this region holds key versions whose secret differs from the replicated change; keeping its own');
     this.#divergentVersions += divergent.length;
+  }
+
+  /** Of `versions`, those whose secret in `change` differs from the one held here. */
+  async #differentSecrets(change: KeyChange, versions: readonly number[]): Promise<number[]> {
+    const { identity, log } = this.#deps;
+    const keyId = change.record.keyId;
+    const different: number[] = [];
+    for (const keyVersion of versions) {
+      const wrapped = change.versions[keyVersion - 1]?.wrapped[identity.region];
+      if (!wrapped) continue;
+      const same = await sameAsHeldSecret(this.#deps, keyId, keyVersion, wrapped);
+      if (same === false) different.push(keyVersion);
+      if (same === null) log.error({ keyId, keyVersion }, 'could not recheck a held version against the replicated change');
+    }
+    return different;
   }
 
   async #heldVersions(keyId: string): Promise<Set<number>> {

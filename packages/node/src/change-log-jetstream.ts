@@ -3,13 +3,17 @@
  * the subject's last sequence and a msg-id, and acknowledged once the local consumer applied them.
  * Incoming changes are verified against the pinned region keys before the applier sees them.
  */
-import { LatchkeyError, type ChangeEnvelope, type Clock } from '@latchkey/core';
+import { LatchkeyError, type ChangeEnvelope, type Clock, type KeyRecord } from '@latchkey/core';
+import type { RootKey } from '@latchkey/crypto';
 import { JetStreamReplicator, decodeChange, encodeChange, type ReplicatorOptions, type StreamMessage } from '@latchkey/replication';
+import type { KeyStore } from '@latchkey/storage';
 import type { Logger } from 'pino';
 import type { ChangeApplier } from './change-applier.ts';
 import type { ChangeLog, ReplicationStatus } from './change-log.ts';
 import type { ClusterConfig } from './cluster-config.ts';
+import type { KeyDirectory } from './key-directory.ts';
 import type { RegionIdentity } from './region-identity.ts';
+import { VersionConfirmer } from './version-confirmer.ts';
 
 /** No answer from the stream for this long (it is read once a second): the region is cut off. */
 const STREAM_CONTACT_STALE_MS = 3_500;
@@ -31,9 +35,13 @@ export class JetStreamChangeLog implements ChangeLog {
   readonly #options: JetStreamLogOptions;
   readonly #wallClock: Clock;
   readonly #log: Logger;
+  readonly #confirmer: VersionConfirmer;
   #rejected = 0;
 
-  constructor(deps: { applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger }) {
+  constructor(deps: {
+    applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; options: JetStreamLogOptions; wallClock: Clock; log: Logger;
+    rootKey: RootKey; store: KeyStore; directory: KeyDirectory;
+  }) {
     this.#applier = deps.applier;
     this.#identity = deps.identity;
     this.#options = deps.options;
@@ -46,14 +54,27 @@ export class JetStreamChangeLog implements ChangeLog {
       ...(deps.options.user ? { user: deps.options.user, pass: deps.options.pass ?? '' } : {}),
     };
     this.#replicator = new JetStreamReplicator(replicatorOptions, (message) => this.#receive(message, cluster), () => this.#applier.appliedSeq);
+    this.#confirmer = new VersionConfirmer({
+      identity: deps.identity, rootKey: deps.rootKey, store: deps.store, directory: deps.directory, applier: deps.applier, regionNames: cluster.regionNames,
+      readLast: (subjects) => this.#replicator.readLastWithQuorum(subjects),
+      decode: (data) => decodeChange(data, (region) => cluster.regions.get(region)?.signing),
+      log: deps.log.child({ component: 'confirmer' }),
+    });
   }
 
   get rejectedChanges(): number {
     return this.#rejected;
   }
 
-  start(): void {
+  /** Loads what was confirmed before a restart (before the data plane serves), then starts consuming. */
+  async start(): Promise<void> {
+    await this.#confirmer.load();
+    this.#confirmer.start();
     this.#replicator.start();
+  }
+
+  servingVersion(record: KeyRecord): number {
+    return this.#confirmer.servingVersion(record);
   }
 
   async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {
@@ -74,11 +95,14 @@ export class JetStreamChangeLog implements ChangeLog {
   async append(envelope: ChangeEnvelope, subject: string, expectedSubjectSeq: number, msgId: string): Promise<{ streamSeq: number; duplicate: boolean }> {
     const data = encodeChange(envelope, this.#identity.signingPrivate);
     const ack = await this.#replicator.publish(subject, data, expectedSubjectSeq, msgId);
+    const deadline = Date.now() + this.#options.applyTimeoutMs;
     try {
       await this.#applier.waitFor(ack.seq, this.#options.applyTimeoutMs);
     } catch (cause) {
       throw new LatchkeyError('IndeterminateException', `the change is stored as stream sequence ${ack.seq} but this region has not applied it yet`, { cause });
     }
+    // A new key version is answered only once the stream's quorum is seen holding it.
+    if (envelope.change.kind === 'key') await this.#confirmer.confirmWrite(envelope.change.record.keyId, Math.max(0, deadline - Date.now()));
     return { streamSeq: ack.seq, duplicate: ack.duplicate };
   }
 
@@ -112,11 +136,12 @@ export class JetStreamChangeLog implements ChangeLog {
     if (!streamReachable && contactAgeMs !== null) lagSeconds = Math.max(lagSeconds, contactAgeMs / 1000);
     return {
       mode: 'replicated', connected: this.#replicator.connected, streamReachable, appliedSeq, streamLastSeq: last, pending, lagSeconds,
-      consumerResets: this.#replicator.consumerResets,
+      consumerResets: this.#replicator.consumerResets, ...this.#confirmer.status(),
     };
   }
 
   async close(): Promise<void> {
+    this.#confirmer.close();
     await this.#replicator.close();
   }
 }

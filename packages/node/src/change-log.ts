@@ -3,7 +3,7 @@
  * subject and is acknowledged only once this region has applied it (read-your-writes). The
  * standalone log applies directly; the replicated log goes through JetStream (change-log-jetstream.ts).
  */
-import { LatchkeyError, type ChangeEnvelope, type Clock } from '@latchkey/core';
+import { LatchkeyError, type ChangeEnvelope, type Clock, type KeyRecord } from '@latchkey/core';
 import type { ChangeApplier } from './change-applier.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -19,6 +19,12 @@ export interface ReplicationStatus {
   readonly lagSeconds: number;
   /** Times the replication consumer stalled and was re-created from the cursor (0 when standalone). */
   readonly consumerResets: number;
+  /** Keys whose current version the stream's quorum has not been seen holding yet (version-confirmer.ts). */
+  readonly unconfirmedKeys: number;
+  /** Keys whose state here was found not to be the stream's, not repaired yet. */
+  readonly divergentKeys: number;
+  /** Keys repaired from the stream's quorum since start. */
+  readonly repairs: number;
 }
 
 export interface ChangeLog {
@@ -29,6 +35,8 @@ export interface ChangeLog {
   status(): Promise<ReplicationStatus>;
   /** Reached the stream recently and applied everything it held: a key unknown here does not exist. */
   isCurrent(): boolean;
+  /** The key version new output uses here (KeyUnavailableException when none may be used yet). */
+  servingVersion(record: KeyRecord): number;
   close(): Promise<void>;
 }
 
@@ -72,11 +80,19 @@ export class StandaloneChangeLog implements ChangeLog {
 
   async status(): Promise<ReplicationStatus> {
     const seq = this.#applier.appliedSeq;
-    return { mode: 'standalone', connected: true, streamReachable: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0, consumerResets: 0 };
+    return {
+      mode: 'standalone', connected: true, streamReachable: true, appliedSeq: seq, streamLastSeq: seq, pending: 0, lagSeconds: 0, consumerResets: 0,
+      unconfirmedKeys: 0, divergentKeys: 0, repairs: 0,
+    };
   }
 
   isCurrent(): boolean {
     return true;
+  }
+
+  /** One region and no stream: every applied version is the whole truth. */
+  servingVersion(record: KeyRecord): number {
+    return record.currentVersion;
   }
 
   async close(): Promise<void> {}

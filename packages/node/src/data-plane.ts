@@ -38,6 +38,12 @@ export interface DataPlaneDeps {
   readonly replicated: boolean;
   /** Whether this region reached the stream recently and applied all of it (always true standalone). */
   readonly isCurrent?: () => boolean;
+  /**
+   * The version new output (ciphertexts, data keys, signatures, MACs, the public key) uses: in a
+   * replicated region, the newest version the stream's quorum was seen holding (version-confirmer.ts).
+   * Absent: the current version.
+   */
+  readonly servingVersion?: (record: KeyRecord) => number;
 }
 
 function usageError(record: KeyRecord, operation: string): LatchkeyError {
@@ -85,22 +91,37 @@ export class DataPlane {
     return record;
   }
 
+  #serving(record: KeyRecord): number {
+    return this.#deps.servingVersion?.(record) ?? record.currentVersion;
+  }
+
+  #loaded(record: KeyRecord, keyVersion: number): LoadedKey | Promise<LoadedKey> {
+    return this.#deps.cache.peek(record.keyId, keyVersion) ?? this.#deps.cache.get(record, keyVersion);
+  }
+
+  /** The key for new output under `record`, and its version. */
+  async #forOutput(record: KeyRecord): Promise<{ key: LoadedKey; keyVersion: number }> {
+    const keyVersion = this.#serving(record);
+    return { key: await this.#loaded(record, keyVersion), keyVersion };
+  }
+
+  /** The current version's key, for calls that create nothing (verifying, RSA decryption). */
   #current(record: KeyRecord): LoadedKey | Promise<LoadedKey> {
-    return this.#deps.cache.peek(record.keyId, record.currentVersion) ?? this.#deps.cache.get(record, record.currentVersion);
+    return this.#loaded(record, record.currentVersion);
   }
 
   async encrypt(reference: string, plaintext: Uint8Array, context: EncryptionContext, algorithm: EncryptionAlgorithm = 'SYMMETRIC_DEFAULT'): Promise<Encrypted> {
     const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'encrypt');
     this.#checkEncryptionAlgorithm(record, algorithm);
-    const key = await this.#current(record);
+    const { key, keyVersion } = await this.#forOutput(record);
     if (algorithm === 'SYMMETRIC_DEFAULT') {
       requireBytes('plaintext', plaintext, 1, LIMITS.plaintextMaxBytes);
-      const ciphertext = encryptSymmetric(key, record.keyId, record.currentVersion, plaintext, context);
-      return { ciphertext, keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+      const ciphertext = encryptSymmetric(key, record.keyId, keyVersion, plaintext, context);
+      return { ciphertext, keyId: record.keyId, keyVersion, encryptionAlgorithm: algorithm };
     }
     if (Object.keys(context).length > 0) throw new LatchkeyError('ValidationException', 'encryptionContext is not supported with RSA encryption');
     requireBytes('plaintext', plaintext, 1, LIMITS.plaintextMaxBytes);
-    return { ciphertext: encryptRsaOaep(key, algorithm, plaintext), keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+    return { ciphertext: encryptRsaOaep(key, algorithm, plaintext), keyId: record.keyId, keyVersion, encryptionAlgorithm: algorithm };
   }
 
   /**
@@ -211,7 +232,7 @@ export class DataPlane {
 
   async sign(reference: string, message: Uint8Array, messageType: MessageType, algorithm: SigningAlgorithm): Promise<{ signature: Uint8Array; keyId: string }> {
     const record = this.#signingKey(reference, algorithm, messageType, message, 'sign');
-    const key = await this.#current(record);
+    const { key } = await this.#forOutput(record);
     return { signature: sign(key, algorithm, message, messageType), keyId: record.keyId };
   }
 
@@ -239,7 +260,7 @@ export class DataPlane {
 
   async generateMac(reference: string, message: Uint8Array, algorithm: MacAlgorithm): Promise<{ mac: Uint8Array; keyId: string }> {
     const record = this.#macKey(reference, algorithm, message, 'generate MACs');
-    const key = await this.#current(record);
+    const { key } = await this.#forOutput(record);
     return { mac: generateMac(key, algorithm, message), keyId: record.keyId };
   }
 
@@ -262,7 +283,7 @@ export class DataPlane {
   async deriveSharedSecret(reference: string, peerPublicKey: Uint8Array): Promise<{ sharedSecret: Uint8Array; keyId: string }> {
     const record = this.usableKey(reference, 'KEY_AGREEMENT', 'derive shared secrets');
     requireBytes('publicKey', peerPublicKey, 1, 8192);
-    const key = await this.#current(record);
+    const { key } = await this.#forOutput(record);
     return { sharedSecret: deriveSharedSecret(key, peerPublicKey), keyId: record.keyId };
   }
 
@@ -272,7 +293,9 @@ export class DataPlane {
       throw new LatchkeyError('UnsupportedOperationException', `key ${record.keyId} is symmetric and has no public key`);
     }
     this.usableKey(reference, record.keyUsage, 'get its public key');
-    const material = await this.#deps.store.getMaterial(record.keyId, record.currentVersion);
+    // The public key handed out is the serving version's: what callers encrypt to or verify with
+    // must be what every region holds.
+    const material = await this.#deps.store.getMaterial(record.keyId, this.#serving(record));
     if (!material?.publicKey) throw new LatchkeyError('KMSInternalException', `public key of ${record.keyId} is missing`);
     return { record, publicKey: material.publicKey, publicKeyPem: publicKeyPem(material.publicKey) };
   }

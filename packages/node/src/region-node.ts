@@ -117,16 +117,19 @@ interface Parts {
   readonly store: KeyStore;
 }
 
-function createChangeLog(config: NodeConfig, applier: ChangeApplier, identity: RegionIdentity, cluster: ClusterConfig, log: Logger): ChangeLog {
+async function createChangeLog(parts: {
+  config: NodeConfig; applier: ChangeApplier; identity: RegionIdentity; cluster: ClusterConfig; log: Logger; rootKey: RootKey; store: KeyStore; directory: KeyDirectory;
+}): Promise<ChangeLog> {
+  const { config, applier, log } = parts;
   if (config.natsUrls === null) return new StandaloneChangeLog(applier, systemClock);
   const replicated = new JetStreamChangeLog({
-    applier, identity, cluster, wallClock: systemClock, log: log.child({ component: 'replication' }),
+    ...parts, wallClock: systemClock, log: log.child({ component: 'replication' }),
     options: {
       servers: config.natsUrls, streamName: config.streamName, publishTimeoutMs: config.publishTimeoutMs, applyTimeoutMs: config.applyTimeoutMs,
       ...(config.natsUser ? { user: config.natsUser, pass: config.natsPassword ?? '' } : {}),
     },
   });
-  replicated.start();
+  await replicated.start();
   return replicated;
 }
 
@@ -168,11 +171,13 @@ async function assemble(parts: Parts): Promise<RegionNode> {
     identity, cluster, rootKey, store, directory, cache, tokens, credentials, wallClock: systemClock, log: log.child({ component: 'applier' }),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
-  const changeLog = createChangeLog(config, applier, identity, cluster, log);
+  const changeLog = await createChangeLog({ config, applier, identity, cluster, log, rootKey, store, directory });
   const controlPlane = new ControlPlane({
     region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog, credentials,
   });
-  const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated', isCurrent: () => changeLog.isCurrent() });
+  const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated', isCurrent: () => changeLog.isCurrent(),
+    servingVersion: (record) => changeLog.servingVersion(record),
+  });
   const lifecycle = new LifecycleManager({
     directory, clock, log: log.child({ component: 'lifecycle' }),
     run: (keyId, command) => controlPlane.runCommand(keyId, command, {

@@ -9,10 +9,13 @@ import type { NodeMetrics } from './metrics.ts';
 
 export function registerReplicationMetrics(metrics: NodeMetrics, applier: ChangeApplier, log: ChangeLog): void {
   const registers = [metrics.registry];
-  let last = { pending: 0, lagSeconds: 0, consumerResets: 0 };
+  let last = { pending: 0, lagSeconds: 0, consumerResets: 0, unconfirmedKeys: 0, divergentKeys: 0, repairs: 0 };
   const refresh = async () => {
     const status = await log.status();
-    last = { pending: status.pending ?? last.pending, lagSeconds: status.lagSeconds, consumerResets: status.consumerResets };
+    last = {
+      pending: status.pending ?? last.pending, lagSeconds: status.lagSeconds, consumerResets: status.consumerResets,
+      unconfirmedKeys: status.unconfirmedKeys, divergentKeys: status.divergentKeys, repairs: status.repairs,
+    };
   };
   new Gauge({ name: 'latchkey_replication_applied_seq', help: 'Stream sequence applied in this region.', registers, collect() { this.set(applier.appliedSeq); } });
   new Gauge({
@@ -30,6 +33,18 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
   new Gauge({
     name: 'latchkey_replication_divergent_versions', help: 'Held key versions found different from (or missing in) a replicated change since start; their material is kept (should stay 0).', registers,
     collect() { this.set(applier.divergentVersions); },
+  });
+  new Gauge({
+    name: 'latchkey_replication_unconfirmed_keys', help: 'Keys whose current version the stream\'s quorum has not been seen holding yet; their last confirmed version serves new output meanwhile.', registers,
+    async collect() { await refresh(); this.set(last.unconfirmedKeys); },
+  });
+  new Gauge({
+    name: 'latchkey_replication_divergent_keys', help: 'Keys whose state here was found not to be the stream\'s and is not repaired yet (should stay 0).', registers,
+    async collect() { await refresh(); this.set(last.divergentKeys); },
+  });
+  new Gauge({
+    name: 'latchkey_replication_repairs', help: 'Keys repaired from a quorum read of the stream since start (each one a region that had applied a change the stream did not keep).', registers,
+    async collect() { await refresh(); this.set(last.repairs); },
   });
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,

@@ -12,6 +12,7 @@ import {
   jetstreamManager, type JetStreamClient, type StreamInfo, type JetStreamManager,
 } from '@nats-io/jetstream';
 import { LatchkeyError } from '@latchkey/core';
+import { leaderHasQuorum } from './stream-quorum.ts';
 
 export interface ReplicatorOptions {
   readonly servers: readonly string[];
@@ -133,10 +134,11 @@ export class JetStreamReplicator {
   async #connect(): Promise<void> {
     const o = this.#options;
     this.#nc = await connect({
-      // Not pinned to the region's own server: with nats-server 2.9.10, a node that stays on its own
-      // server while that server is a cut-off stream leader was seen applying changes the stream
-      // never committed (docs/runbooks.md, Known issues); nats.js's shuffled order made that rarer.
-      servers: [...o.servers], name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
+      // In the order given: the region's own server first, the others for failover. A cut-off
+      // region on its own server may be handed changes the stream does not keep (nats-server
+      // 2.9.10); such changes are applied but never used for output until the stream's quorum is
+      // seen holding them (version-confirmer.ts in the node).
+      servers: [...o.servers], noRandomize: true, name: `latchkey-node-${o.region}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250,
       pingInterval: 2000, maxPingOut: 3, timeout: 2000,
       ...(o.user ? { user: o.user, pass: o.pass ?? '' } : {}),
     });
@@ -316,6 +318,34 @@ export class JetStreamReplicator {
     }
   }
 
+  /**
+   * The stream's last change on each subject, as its leader holds them, read only while that
+   * leader shows a quorum: one stream-info answer before and one after the reads must both name
+   * the same leader with a quorum (stream-quorum.ts). What such a leader applied is committed and
+   * will be on every later leader; a cut-off leader, or a replica that never got a change, cannot
+   * pass. Null when the stream cannot show that now (retry later). A subject without any message
+   * maps to null.
+   */
+  async readLastWithQuorum(subjects: readonly string[]): Promise<Map<string, StreamMessage | null> | null> {
+    const jsm = this.#jsm;
+    if (!jsm) return null;
+    const o = this.#options;
+    try {
+      const before = await jsm.streams.info(o.streamName);
+      if (!leaderHasQuorum(before.cluster, o.replicas)) return null;
+      const read = new Map<string, StreamMessage | null>();
+      await Promise.all(subjects.map(async (subject) => {
+        const m = await jsm.streams.getMessage(o.streamName, { last_by_subj: subject });
+        read.set(subject, m ? { seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() } : null);
+      }));
+      const after = await jsm.streams.info(o.streamName);
+      if (!leaderHasQuorum(after.cluster, o.replicas) || after.cluster?.leader !== before.cluster?.leader) return null;
+      return read;
+    } catch {
+      return null;
+    }
+  }
+
   /** The stream's last sequence, or null when the stream cannot be reached. */
   async streamLastSeq(): Promise<number | null> {
     try {
@@ -327,11 +357,12 @@ export class JetStreamReplicator {
 
   /**
    * Records the stream's last sequence and the moment it answered, and returns that sequence; null
-   * for a replicated stream without a leader (being elected, or this server cut off), which may
-   * answer from an out-of-date replica: that is not the stream's position.
+   * unless the answer comes from a leader with a quorum (stream-quorum.ts): a stream being elected,
+   * or a leader cut off from its followers (it keeps answering for up to ~20 s), may answer from
+   * an out-of-date or never-committed store, and that is not the stream's position.
    */
   #notePosition(info: StreamInfo): number | null {
-    if (info.cluster && !info.cluster.leader) return null;
+    if (!leaderHasQuorum(info.cluster, this.#options.replicas)) return null;
     this.#knownLastSeq = info.state.last_seq;
     this.#lastContactMs = Date.now();
     return info.state.last_seq;

@@ -14,6 +14,7 @@ export const registerClusterRoutes: RouteRegistrar = (app, services) => {
     response: object({
       region: { type: 'string' }, mode: { type: 'string' }, connected: bool, streamReachable: bool, appliedSeq: { type: 'integer' }, streamLastSeq: num,
       pending: num, lagSeconds: { type: 'number' }, consumerResets: { type: 'integer' }, regions: { type: 'array', items: { type: 'string' } },
+      unconfirmedKeys: { type: 'integer' }, divergentKeys: { type: 'integer' }, repairs: { type: 'integer' },
     }),
     handler: async () => ({ region: services.region, regions: services.cluster.regionNames, ...(await services.changeLog.status()) }),
   });
@@ -24,8 +25,11 @@ export const registerClusterRoutes: RouteRegistrar = (app, services) => {
       region: { type: 'string' }, appliedSeq: { type: 'integer' }, digest: { type: 'string' },
       keys: { type: 'object', additionalProperties: { type: 'string' } },
       keyVersions: { type: 'object', additionalProperties: { type: 'integer' } },
-      aliases: { type: 'integer' }, tokens: { type: 'integer' }, credentials: { type: 'integer' },
+      aliases: { type: 'integer' }, tokens: { type: 'integer' }, credentials: { type: 'integer' }, unconfirmedKeys: { type: 'integer' },
     }),
-    handler: () => ({ region: services.region, appliedSeq: services.applier.appliedSeq, ...services.stateDigest() }),
+    handler: async () => {
+      const { unconfirmedKeys } = await services.changeLog.status();
+      return { region: services.region, appliedSeq: services.applier.appliedSeq, ...services.stateDigest(), unconfirmedKeys };
+    },
   });
 };

@@ -1,0 +1,312 @@
+/**
+ * Confirms, per key, that the stream's quorum holds the secret of the key's current version as
+ * this region holds it, before the data plane issues new output under it (the rule and why:
+ * core/replication/version-confirmation.ts). Applying stays as it was; this runs beside it.
+ *
+ * - After every applied key change whose current version is not confirmed yet, the key waits here.
+ *   Keys are checked in groups: the last change on each key's subject is read from the stream
+ *   leader, bracketed by two answers showing that leader with a quorum (readLastWithQuorum). No
+ *   quorum, no verdict: the region keeps serving its confirmed versions and asks again.
+ * - Confirmed: the version is recorded (`confirmed/<keyId>` in the store, so a restart in a
+ *   cut-off region still serves it).
+ * - Divergent: this region holds a state of the key the stream does not (it applied a change the
+ *   stream never kept, or passed over the stream's change). It is repaired from the change just
+ *   read: unconfirmed versions take the stream's secret or go; confirmed ones are never touched,
+ *   since output may exist under them. Counted, logged (never a secret), and checked again.
+ * - A write made here is answered only once its version is confirmed (confirmWrite).
+ */
+import { LatchkeyError, confirmationVerdict, holdsKey, keySubject, servingVersion, type ApplyDecision, type ChangeEnvelope, type KeyRecord } from '@latchkey/core';
+import type { StreamMessage } from '@latchkey/replication';
+import type { KeyStore } from '@latchkey/storage';
+import type { Logger } from 'pino';
+import type { AppliedChange, ChangeApplier } from './change-applier.ts';
+import type { HeldSecretDeps } from './held-secret.ts';
+import { sameAsHeldSecret } from './held-secret.ts';
+import type { KeyDirectory } from './key-directory.ts';
+
+export interface ConfirmerDeps extends HeldSecretDeps {
+  readonly regionNames: readonly string[];
+  readonly store: KeyStore;
+  readonly directory: KeyDirectory;
+  readonly applier: ChangeApplier;
+  /** Last message per subject from a stream leader with a quorum; null when none can be shown now. */
+  readonly readLast: (subjects: readonly string[]) => Promise<Map<string, StreamMessage | null> | null>;
+  /** Decodes and verifies a stream message (throws when it is not a valid signed change). */
+  readonly decode: (data: Uint8Array) => ChangeEnvelope;
+  readonly log: Logger;
+}
+
+export interface ConfirmerStatus {
+  /** Keys whose current version is not confirmed yet (their earlier confirmed version serves). */
+  readonly unconfirmedKeys: number;
+  /** Keys found holding a state the stream does not have, and not repaired yet. */
+  readonly divergentKeys: number;
+  /** Repairs made since start (each one a key whose state here was not the stream's). */
+  readonly repairs: number;
+}
+
+const confirmedName = (keyId: string): string => `confirmed/${keyId}`;
+
+/** What this region held of a key just before the stream was read. */
+interface Snapshot {
+  readonly record: KeyRecord;
+  readonly subjectSeq: number;
+  readonly appliedSeq: number;
+}
+/** Keys read from the stream per round. */
+const GROUP = 64;
+/** A key that stays divergent after repair is checked again after this (doubling, up to the cap). */
+const RETRY_MS = 1_000;
+const RETRY_CAP_MS = 30_000;
+/** A divergence must be seen again this much later, with nothing applied meanwhile, before it is acted on. */
+const SETTLE_MS = 2_000;
+/** No quorum to be seen: look again after this. */
+const NO_QUORUM_WAIT_MS = 500;
+
+export class VersionConfirmer {
+  readonly #deps: ConfirmerDeps;
+  readonly #confirmed = new Map<string, number>();
+  /** keyId -> Date.now() before which it is not checked again. */
+  readonly #waiting = new Map<string, number>();
+  /** keyId -> reason, for keys found divergent (logged once per reason). */
+  readonly #divergent = new Map<string, string>();
+  readonly #failures = new Map<string, number>();
+  /** keyId -> a divergence seen once, waiting to be seen again before anything is done about it. */
+  readonly #suspects = new Map<string, { subjectSeq: number; revision: number; streamSeq: number; atMs: number }>();
+  #repairs = 0;
+  #running = false;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(deps: ConfirmerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Reads what was confirmed before a restart; keys still to confirm start waiting. */
+  async load(): Promise<void> {
+    for (const record of this.#deps.directory.keys()) {
+      const confirmed = await this.#deps.store.getMeta<number>(confirmedName(record.keyId));
+      if (confirmed !== undefined) this.#confirmed.set(record.keyId, confirmed);
+      this.#consider(record);
+    }
+  }
+
+  start(): void {
+    this.#deps.applier.onApplied((change, decision) => this.#noteApplied(change, decision));
+    this.#timer = setInterval(() => this.#kick(), 1_000);
+    this.#kick();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  status(): ConfirmerStatus {
+    return { unconfirmedKeys: this.#waiting.size, divergentKeys: this.#divergent.size, repairs: this.#repairs };
+  }
+
+  confirmedVersion(keyId: string): number {
+    return this.#confirmed.get(keyId) ?? 0;
+  }
+
+  /** The version for new output under this key here, or KeyUnavailableException. */
+  servingVersion(record: KeyRecord): number {
+    const version = servingVersion(record, this.confirmedVersion(record.keyId));
+    if (version !== null) return version;
+    throw new LatchkeyError(
+      'KeyUnavailableException',
+      `version ${record.currentVersion} of key ${record.keyId} is not yet confirmed by the replication stream's quorum in this region (catching up, or cut off from the stream); retry or use another region`,
+    );
+  }
+
+  /**
+   * For a write made here: resolves once the key's current version is confirmed (at once when the
+   * change added none), or throws IndeterminateException at the deadline: JetStream acknowledged
+   * the change, but its quorum could not be shown to hold it.
+   */
+  async confirmWrite(keyId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = this.#deps.directory.getKey(keyId);
+      if (!record || !this.#needsConfirmation(record)) return;
+      await this.#check([keyId]);
+      if (!this.#waiting.has(keyId)) return;
+      if (Date.now() >= deadline) {
+        throw new LatchkeyError('IndeterminateException', `the change to key ${keyId} was acknowledged by the stream but its quorum could not be shown to hold it yet; read the key, or retry with the same idempotency key`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  #needsConfirmation(record: KeyRecord): boolean {
+    return record.keyState !== 'Destroyed' && holdsKey(record, this.#deps.identity.region, this.#deps.regionNames)
+      && this.confirmedVersion(record.keyId) < record.currentVersion;
+  }
+
+  #consider(record: KeyRecord): void {
+    if (this.#needsConfirmation(record)) {
+      if (!this.#waiting.has(record.keyId)) this.#waiting.set(record.keyId, 0);
+    } else {
+      this.#settled(record.keyId);
+    }
+  }
+
+  /** Nothing (more) to confirm for this key: its current version is confirmed or not held here. */
+  #settled(keyId: string): void {
+    this.#waiting.delete(keyId);
+    this.#suspects.delete(keyId);
+    this.#divergent.delete(keyId);
+    this.#failures.delete(keyId);
+  }
+
+  #noteApplied(change: AppliedChange, decision: ApplyDecision): void {
+    const keyChange = change.envelope.change;
+    if (decision.action !== 'apply' || keyChange?.kind !== 'key') return;
+    const record = this.#deps.directory.getKey(keyChange.record.keyId);
+    if (!record) return;
+    this.#waiting.delete(record.keyId); // a new change: check it now, whatever the back-off was
+    this.#consider(record);
+    if (this.#waiting.has(record.keyId)) this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#running || this.#closed || this.#waiting.size === 0) return;
+    this.#running = true;
+    setImmediate(() => {
+      void this.#drain().finally(() => {
+        this.#running = false;
+      });
+    });
+  }
+
+  /** Checks every key that is due, group by group; stops when none is due or no quorum shows. */
+  async #drain(): Promise<void> {
+    while (!this.#closed) {
+      const now = Date.now();
+      const due = [...this.#waiting].filter(([, notBefore]) => notBefore <= now).slice(0, GROUP).map(([keyId]) => keyId);
+      if (due.length === 0) return;
+      if (!(await this.#check(due))) {
+        for (const keyId of due) if (this.#waiting.has(keyId)) this.#waiting.set(keyId, Date.now() + NO_QUORUM_WAIT_MS);
+        return;
+      }
+    }
+  }
+
+  /**
+   * One quorum read for these keys and a verdict for each; false when no quorum could be shown.
+   * What this region holds is read BEFORE the stream: a region may apply a newer change while the
+   * read is under way, and a stream answer older than that change is not a divergence.
+   */
+  async #check(keyIds: readonly string[]): Promise<boolean> {
+    const { applier, directory } = this.#deps;
+    const snapshots: Snapshot[] = [];
+    for (const keyId of keyIds) {
+      const record = directory.getKey(keyId);
+      if (!record || !this.#needsConfirmation(record)) {
+        this.#settled(keyId);
+        continue;
+      }
+      snapshots.push({ record, subjectSeq: await applier.subjectSeq(keySubject(keyId)), appliedSeq: applier.appliedSeq });
+    }
+    if (snapshots.length === 0) return true;
+    const reads = await this.#deps.readLast(snapshots.map((x) => keySubject(x.record.keyId)));
+    if (reads === null) return false;
+    const confirmed: Record<string, number> = {};
+    for (const snapshot of snapshots) {
+      const keyId = snapshot.record.keyId;
+      const version = await this.#verdictFor(snapshot, reads.get(keySubject(keyId)) ?? null);
+      if (version !== null) confirmed[confirmedName(keyId)] = version;
+      // A change applied while the stream was read is checked on its own.
+      const now = directory.getKey(keyId);
+      if (now && now.revision !== snapshot.record.revision) this.#consider(now);
+    }
+    if (Object.keys(confirmed).length > 0) await this.#deps.store.commit({ putMeta: confirmed });
+    return true;
+  }
+
+  /** Acts on the verdict for one key; returns the version it confirmed, if any. */
+  async #verdictFor(snapshot: Snapshot, message: StreamMessage | null): Promise<number | null> {
+    const { identity, log } = this.#deps;
+    const { record } = snapshot;
+    const keyId = record.keyId;
+    let envelope: ChangeEnvelope | null = null;
+    let carriesVersion = false;
+    let sameSecret: boolean | null = null;
+    if (message) {
+      try {
+        envelope = this.#deps.decode(message.data);
+      } catch (error) {
+        log.error({ keyId, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change for a key does not verify');
+      }
+      const change = envelope?.change;
+      const version = change?.kind === 'key' ? change.versions[record.currentVersion - 1] : undefined;
+      const wrapped = version && Object.hasOwn(version.wrapped, identity.region) ? version.wrapped[identity.region] : undefined;
+      carriesVersion = wrapped !== undefined;
+      if (wrapped) sameSecret = await sameAsHeldSecret(this.#deps, keyId, record.currentVersion, wrapped);
+    }
+    const verdict = confirmationVerdict({
+      heldHere: true, keyVersion: record.currentVersion, subjectSeq: snapshot.subjectSeq, appliedSeq: snapshot.appliedSeq,
+      stream: message ? { seq: message.seq, carriesVersion, sameSecret } : null,
+    });
+    switch (verdict.kind) {
+      case 'confirmed':
+        this.#confirmed.set(keyId, Math.max(this.confirmedVersion(keyId), verdict.keyVersion));
+        this.#settled(keyId);
+        return this.confirmedVersion(keyId);
+      case 'not-held':
+        this.#settled(keyId);
+        return null;
+      case 'behind':
+        // The consumer will deliver the newer change; applying it brings the key back here.
+        this.#suspects.delete(keyId);
+        this.#waiting.set(keyId, Date.now() + RETRY_MS);
+        return null;
+      case 'divergent': {
+        // Acted on only when two reads at least SETTLE_MS apart saw the same thing with nothing
+        // applied here meanwhile: a leader may store a committed change a moment after a follower
+        // did, and a repair on a passing state would destroy good material.
+        const seen = { subjectSeq: snapshot.subjectSeq, revision: record.revision, streamSeq: message?.seq ?? 0, atMs: Date.now() };
+        const earlier = this.#suspects.get(keyId);
+        if (!earlier || earlier.subjectSeq !== seen.subjectSeq || earlier.revision !== seen.revision || earlier.streamSeq !== seen.streamSeq) {
+          this.#suspects.set(keyId, seen);
+          this.#waiting.set(keyId, Date.now() + SETTLE_MS);
+          return null;
+        }
+        if (seen.atMs - earlier.atMs < SETTLE_MS) {
+          this.#waiting.set(keyId, earlier.atMs + SETTLE_MS);
+          return null;
+        }
+        this.#suspects.delete(keyId);
+        await this.#divergence(record, verdict, message, envelope);
+        return null;
+      }
+    }
+  }
+
+  async #divergence(record: KeyRecord, verdict: { reason: string; repairable: boolean }, message: StreamMessage | null, envelope: ChangeEnvelope | null): Promise<void> {
+    const { applier, log } = this.#deps;
+    const keyId = record.keyId;
+    if (this.#divergent.get(keyId) !== verdict.reason) {
+      log.error({ keyId, keyVersion: record.currentVersion, reason: verdict.reason }, 'this region\'s state of a key is not the stream\'s; its unconfirmed versions are not used');
+    }
+    this.#divergent.set(keyId, verdict.reason);
+    const failures = (this.#failures.get(keyId) ?? 0) + 1;
+    this.#failures.set(keyId, failures);
+    if (verdict.repairable && message && envelope) {
+      const confirmed = this.confirmedVersion(keyId);
+      const { replaced, erased } = await applier.repair(
+        { seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs },
+        (keyVersion) => keyVersion > confirmed,
+      );
+      this.#repairs += 1;
+      log.warn({ keyId, seq: message.seq, replacedVersions: replaced, erasedVersions: erased, keptConfirmedUpTo: confirmed }, 'repaired a key from the stream\'s quorum');
+      if (failures === 1) {
+        // Check the repaired state at once; a second divergence in a row backs off.
+        this.#waiting.set(keyId, 0);
+        return;
+      }
+    }
+    this.#waiting.set(keyId, Date.now() + Math.min(RETRY_CAP_MS, RETRY_MS * 2 ** (failures - 1)));
+  }
+}

@@ -1,0 +1,102 @@
+// Proves, against a real 3-server JetStream cluster, that a region issues new output only under key
+// versions the stream's quorum holds: a region made to apply a rotation the stream never kept (what
+// nats-server 2.9.10 was seen delivering to a cut-off region) keeps encrypting under the last
+// confirmed version, repairs the key from a quorum read once the stream shows one, and after a real
+// rotation elsewhere converges with every region, ciphertexts decrypting everywhere.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
+import { transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, useTestCluster } from './harness.ts';
+
+const c = useTestCluster();
+
+/** A rotation of `keyId` to a fresh secret, wrapped for every region, as one region alone applies it. */
+async function rogueRotation(keyId: string, region: string): Promise<ChangeEnvelope> {
+  const previous = await c.at(region).node.applier.lastKeyChange(keyId) as KeyChange;
+  const pinned = JSON.parse(await readFile(path.join(c.base, 'cluster.json'), 'utf8')) as { regions: Record<string, { transportPublicKey: string }> };
+  const keyVersion = previous.record.currentVersion + 1;
+  const secret = randomBytes(32);
+  const wrapped = Object.fromEntries(Object.entries(pinned.regions).map(([name, keys]) => [
+    name, wrapForRegion(transportPublicKeyOf(Buffer.from(keys.transportPublicKey, 'base64')), secret, transportAad(keyId, keyVersion, name)),
+  ]));
+  secret.fill(0);
+  const record = {
+    ...previous.record, currentVersion: keyVersion, revision: previous.record.revision + 1,
+    versions: [...previous.record.versions, { keyVersion, creationDateMs: Date.now(), rotationType: 'ON_DEMAND' as const }],
+  };
+  const change = nextKeyChange(previous, record, [{ keyVersion, publicKey: null, wrapped }], c.regions);
+  return { formatVersion: 1, change, origin: region, changeId: `rogue-${keyId}`, createdAtMs: Date.now() };
+}
+
+async function encryptIn(region: string, keyId: string): Promise<{ ciphertext: string; keyVersion: number }> {
+  const res = await c.at(region).call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from(`from ${region}`).toString('base64') }, c.token);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+async function decryptsEverywhere(ciphertext: string, expected: string): Promise<void> {
+  for (const region of c.regions) {
+    const res = await c.at(region).call('POST', '/v1/decrypt', { ciphertext }, c.token);
+    expect(res.status, `${region}: ${JSON.stringify(res.body)}`).toBe(200);
+    expect(Buffer.from(res.body.plaintext, 'base64').toString()).toBe(expected);
+  }
+}
+
+const status = async (region: string) => (await c.at(region).call('GET', '/v1/cluster/status', undefined, c.token)).body;
+const currentVersionIn = async (region: string, keyId: string): Promise<number> =>
+  (await c.at(region).call('GET', `/v1/keys/${keyId}`, undefined, c.token)).body.keyMetadata.currentVersion;
+
+describe('confirmed versions', () => {
+  let keyId = '';
+
+  it('a region never encrypts under a version the stream does not hold, and repairs the key from the quorum', async () => {
+    const created = await c.at('eu').call('POST', '/v1/keys', { description: 'confirmation' }, c.token);
+    expect(created.status).toBe(201);
+    keyId = created.body.keyMetadata.keyId;
+    await c.waitConverged(30_000);
+    expect((await encryptIn('ap', keyId)).keyVersion).toBe(1);
+
+    // No quorum anywhere: nothing can be confirmed or repaired while ap holds the rogue version.
+    c.nats.pause('eu');
+    c.nats.pause('us');
+    try {
+      const applier = c.at('ap').node.applier;
+      await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: await rogueRotation(keyId, 'ap'), publishedAtMs: Date.now() });
+      expect(await currentVersionIn('ap', keyId)).toBe(2);
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        const out = await encryptIn('ap', keyId);
+        expect(out.keyVersion, 'ap used a version the stream does not hold').toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect((await status('ap')).unconfirmedKeys).toBeGreaterThanOrEqual(1);
+    } finally {
+      c.nats.resume('eu');
+      c.nats.resume('us');
+    }
+
+    // The stream shows a quorum again: ap finds its version 2 unknown to the stream and drops it.
+    await eventually(async () => ((await currentVersionIn('ap', keyId)) === 1 ? true : undefined), 45_000, 'ap repaired back to version 1');
+    const after = await status('ap');
+    expect(after.repairs).toBeGreaterThanOrEqual(1);
+    await eventually(async () => ((await status('ap')).divergentKeys === 0 ? true : undefined), 15_000, 'ap no longer divergent');
+    const fromAp = await encryptIn('ap', keyId);
+    expect(fromAp.keyVersion).toBe(1);
+    await decryptsEverywhere(fromAp.ciphertext, 'from ap');
+  }, 120_000);
+
+  it('after a real rotation elsewhere, the repaired region takes the stream\'s version 2 and every ciphertext decrypts everywhere', async () => {
+    const rotated = await c.at('eu').call('POST', `/v1/keys/${keyId}/rotate`, {}, c.token);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    await c.waitConverged(45_000);
+    const fromEu = await encryptIn('eu', keyId);
+    expect(fromEu.keyVersion).toBe(2);
+    await decryptsEverywhere(fromEu.ciphertext, 'from eu');
+    const fromAp = await encryptIn('ap', keyId);
+    expect(fromAp.keyVersion).toBe(2);
+    await decryptsEverywhere(fromAp.ciphertext, 'from ap');
+  }, 90_000);
+});
