@@ -68,6 +68,9 @@ export interface RegionNode {
   readonly lifecycle: LifecycleManager;
   readonly changeLog: ChangeLog;
   readonly applier: ChangeApplier;
+  /** The region's store and key directory (for tools and tests that work beside the node). */
+  readonly store: KeyStore;
+  readonly directory: KeyDirectory;
   /** Resolves once an admin token exists here (at once when the store already has tokens). */
   readonly bootstrapped: Promise<boolean>;
   close(): Promise<void>;
@@ -212,7 +215,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
   log.info({ url: address }, 'region node serving');
 
   return {
-    config, app, url: address, awsUrl: address, log, controlPlane, lifecycle, changeLog, applier, bootstrapped,
+    config, app, url: address, awsUrl: address, log, controlPlane, lifecycle, changeLog, applier, store, directory, bootstrapped,
     async close() {
       serving = false;
       closed = true;
