@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify({
       scenario: report.scenario, passed: report.passed, lostWrites: report.lostWrites, decryptFailuresAfterHeal: report.decryptFailuresAfterHeal,
       clientErrors: report.clientErrors, failoverMs: report.failoverMs, controlPlaneUnavailableMs: report.controlPlaneUnavailableMs,
-      convergeMs: report.convergeMs, replicationRecoveredMs: report.replicationRecoveredMs, lagP99Ms: report.lagP99Ms, report: join(outDir, 'report.html'),
+      convergeMs: report.convergeMs, replicationRecoveredMs: report.replicationRecoveredMs, lagP99Ms: report.lagP99Ms, repairsByRegion: report.repairsByRegion, report: join(outDir, 'report.html'),
     }, null, 2)}\n`);
     return report.passed ? 0 : 1;
   } finally {

@@ -32,6 +32,8 @@ export interface DrillReport {
   readonly replicationRecoveredMs: number;
   readonly lagP99Ms: number | null;
   readonly lagP99MsByRegion: Readonly<Record<string, number | null>>;
+  /** Keys each region repaired from a quorum read during the drill (the last sample it answered). */
+  readonly repairsByRegion: Readonly<Record<string, number>>;
   readonly startedAt: string;
   readonly durationS: number;
   readonly regions: readonly string[];
@@ -100,6 +102,7 @@ export function buildReport(input: ReportInput): DrillReport {
     replicationRecoveredMs: replicationRecoveredMs(samples, fault.healedMs),
     lagP99Ms: lagP99Ms(samples),
     lagP99MsByRegion: Object.fromEntries(regions.map((r) => [r, lagP99Ms(samples, r)])),
+    repairsByRegion: Object.fromEntries(regions.map((r) => [r, Math.max(0, ...samples.filter((x) => x.region === r).map((x) => x.repairs ?? 0))])),
     startedAt: new Date(input.t0).toISOString(),
     durationS: input.durationS,
     regions,

@@ -37,6 +37,10 @@ export interface StatusSample {
   readonly connected?: boolean;
   /** The stream answered the region recently; false while it is cut off from the stream. */
   readonly streamReachable?: boolean;
+  /** Keys whose current version the region has not confirmed with the stream's quorum yet. */
+  readonly unconfirmedKeys?: number;
+  /** Keys the region repaired from a quorum read since it started (it had applied a change the stream did not keep). */
+  readonly repairs?: number;
 }
 
 export interface AckedVersion {

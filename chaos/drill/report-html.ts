@@ -19,6 +19,7 @@ function headline(report: DrillReport): [string, string, string][] {
     ['replication recovered', ms(report.replicationRecoveredMs), 'from the end of the heal until every region answered with a lag under 1 s for good'],
     ['converge', ms(report.convergeMs), 'from the end of the load to equal digests in every region'],
     ['replication lag p99', ms(report.lagP99Ms), Object.entries(report.lagP99MsByRegion).map(([r, v]) => `${r} ${ms(v)}`).join(', ')],
+    ['repairs', String(Object.values(report.repairsByRegion).reduce((a, b) => a + b, 0)), `keys repaired from a quorum read (a region had applied a change the stream did not keep): ${Object.entries(report.repairsByRegion).map(([r, v]) => `${r} ${v}`).join(', ')}`],
   ];
 }
 

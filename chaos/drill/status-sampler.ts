@@ -18,6 +18,8 @@ interface StatusBody {
   readonly lagSeconds?: number;
   readonly connected?: boolean;
   readonly streamReachable?: boolean;
+  readonly unconfirmedKeys?: number;
+  readonly repairs?: number;
 }
 
 export class StatusSampler {
@@ -48,7 +50,8 @@ export class StatusSampler {
       const atMs = (answer.status === 200 ? Date.now() : started) - this.#t0;
       const body = (answer.body ?? {}) as StatusBody;
       this.samples.push(answer.status === 200
-        ? { atMs, region, answered: true, appliedSeq: body.appliedSeq ?? 0, streamLastSeq: body.streamLastSeq ?? null, pending: body.pending ?? null, lagMs: Math.round((body.lagSeconds ?? 0) * 1000), connected: body.connected === true, streamReachable: body.streamReachable === true }
+        ? { atMs, region, answered: true, appliedSeq: body.appliedSeq ?? 0, streamLastSeq: body.streamLastSeq ?? null, pending: body.pending ?? null, lagMs: Math.round((body.lagSeconds ?? 0) * 1000), connected: body.connected === true, streamReachable: body.streamReachable === true,
+          unconfirmedKeys: body.unconfirmedKeys ?? 0, repairs: body.repairs ?? 0 }
         : { atMs, region, answered: false });
       const wait = SAMPLE_INTERVAL_MS - (Date.now() - started);
       if (wait > 0) await sleep(wait);
