@@ -246,7 +246,9 @@ export class VersionConfirmer {
       if (wrapped) sameSecret = await sameAsHeldSecret(this.#deps, keyId, record.currentVersion, wrapped);
     }
     const verdict = confirmationVerdict({
-      heldHere: true, keyVersion: record.currentVersion, subjectSeq: snapshot.subjectSeq, appliedSeq: snapshot.appliedSeq,
+      // No material for the version here (a region added to the deployment after the key was
+      // made, until a change re-wraps it): it cannot serve output under it, nothing to confirm.
+      heldHere: (await this.#deps.store.getMaterial(keyId, record.currentVersion)) !== undefined, keyVersion: record.currentVersion, subjectSeq: snapshot.subjectSeq, appliedSeq: snapshot.appliedSeq,
       stream: message ? { seq: message.seq, carriesVersion, sameSecret } : null,
     });
     switch (verdict.kind) {
