@@ -8,7 +8,8 @@
  *      publish-to-apply histogram (latchkey_replication_apply_delay_seconds), read as the
  *      difference of /metrics before and after, so it counts exactly the changes of this phase;
  *   2. burst: as many changes as fast as possible; convergence is the time from the last
- *      acknowledgement until every region reports the same digest with nothing pending.
+ *      acknowledgement until every region reports the same digest with nothing pending and every
+ *      key version confirmed (`unconfirmedKeys` 0).
  * Loopback only; every loop is bounded and stops by itself. Prints a table and writes
  * .bench/replication.json.
  *
@@ -197,7 +198,7 @@ async function steady(regions: Region[], keys: string[]) {
 async function converged(regions: Region[]): Promise<boolean> {
   const digests = await Promise.all(regions.map((r) => call(r.url, 'GET', '/v1/cluster/digest')));
   const statuses = await Promise.all(regions.map((r) => call(r.url, 'GET', '/v1/cluster/status')));
-  return new Set(digests.map((d) => d.body.digest)).size === 1 && statuses.every((s) => s.body.pending === 0);
+  return new Set(digests.map((d) => d.body.digest)).size === 1 && statuses.every((s) => s.body.pending === 0 && (s.body.unconfirmedKeys ?? 0) === 0);
 }
 
 async function burstPhase(regions: Region[], keys: string[]) {
