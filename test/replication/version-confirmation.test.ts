@@ -2,12 +2,14 @@
 // versions the stream's quorum holds: a region made to apply a rotation the stream never kept (what
 // nats-server 2.9.10 was seen delivering to a cut-off region) keeps encrypting under the last
 // confirmed version, repairs the key from a quorum read once the stream shows one, and after a real
-// rotation elsewhere converges with every region, ciphertexts decrypting everywhere.
+// rotation elsewhere converges with every region, ciphertexts decrypting everywhere. With a signing
+// key, it signs and hands out the public key of its confirmed version meanwhile, and verifies both
+// its own signatures and those of other regions.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
-import { transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
+import { generateKeyMaterial, transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { eventually, useTestCluster } from './harness.ts';
 
@@ -18,7 +20,8 @@ async function rogueRotation(keyId: string, region: string): Promise<ChangeEnvel
   const previous = await c.at(region).node.applier.lastKeyChange(keyId) as KeyChange;
   const pinned = JSON.parse(await readFile(path.join(c.base, 'cluster.json'), 'utf8')) as { regions: Record<string, { transportPublicKey: string }> };
   const keyVersion = previous.record.currentVersion + 1;
-  const secret = randomBytes(32);
+  const material = previous.record.keySpec === 'SYMMETRIC_DEFAULT' ? { secret: randomBytes(32), publicKey: null } : generateKeyMaterial(previous.record.keySpec);
+  const secret = Buffer.from(material.secret);
   const wrapped = Object.fromEntries(Object.entries(pinned.regions).map(([name, keys]) => [
     name, wrapForRegion(transportPublicKeyOf(Buffer.from(keys.transportPublicKey, 'base64')), secret, transportAad(keyId, keyVersion, name)),
   ]));
@@ -27,7 +30,7 @@ async function rogueRotation(keyId: string, region: string): Promise<ChangeEnvel
     ...previous.record, currentVersion: keyVersion, revision: previous.record.revision + 1,
     versions: [...previous.record.versions, { keyVersion, creationDateMs: Date.now(), rotationType: 'ON_DEMAND' as const }],
   };
-  const change = nextKeyChange(previous, record, [{ keyVersion, publicKey: null, wrapped }], c.regions);
+  const change = nextKeyChange(previous, record, [{ keyVersion, publicKey: material.publicKey, wrapped }], c.regions);
   return { formatVersion: 1, change, origin: region, changeId: `rogue-${keyId}`, createdAtMs: Date.now() };
 }
 
@@ -80,12 +83,49 @@ describe('confirmed versions', () => {
 
     // The stream shows a quorum again: ap finds its version 2 unknown to the stream and drops it.
     await eventually(async () => ((await currentVersionIn('ap', keyId)) === 1 ? true : undefined), 45_000, 'ap repaired back to version 1');
-    const after = await status('ap');
-    expect(after.repairs).toBeGreaterThanOrEqual(1);
+    await eventually(async () => ((await status('ap')).repairs >= 1 ? true : undefined), 15_000, 'ap counted its repair');
     await eventually(async () => ((await status('ap')).divergentKeys === 0 ? true : undefined), 15_000, 'ap no longer divergent');
     const fromAp = await encryptIn('ap', keyId);
     expect(fromAp.keyVersion).toBe(1);
     await decryptsEverywhere(fromAp.ciphertext, 'from ap');
+  }, 120_000);
+
+  it('while a rotation is unconfirmed, a region signs with its confirmed version and verifies both its own and other regions\' signatures', async () => {
+    const created = await c.at('eu').call('POST', '/v1/keys', { keySpec: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY' }, c.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const signingKey = created.body.keyMetadata.keyId as string;
+    await c.waitConverged(30_000);
+    const message = Buffer.from('signed during a cut').toString('base64');
+    const sign = async (region: string) => {
+      const res = await c.at(region).call('POST', `/v1/keys/${signingKey}/sign`, { message, signingAlgorithm: 'ECDSA_SHA_256' }, c.token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.signature as string;
+    };
+    const verifies = async (region: string, signature: string) =>
+      (await c.at(region).call('POST', `/v1/keys/${signingKey}/verify`, { message, signature, signingAlgorithm: 'ECDSA_SHA_256' }, c.token)).status === 200;
+    const publicKey = async (region: string) => (await c.at(region).call('GET', `/v1/keys/${signingKey}/public-key`, undefined, c.token)).body.publicKey as string;
+    const before = await publicKey('ap');
+    c.nats.pause('eu');
+    c.nats.pause('us');
+    try {
+      const applier = c.at('ap').node.applier;
+      await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(signingKey), envelope: await rogueRotation(signingKey, 'ap'), publishedAtMs: Date.now() });
+      expect(await currentVersionIn('ap', signingKey)).toBe(2);
+      // ap hands out and signs with version 1, the one every region holds.
+      expect(await publicKey('ap')).toBe(before);
+      const fromAp = await sign('ap');
+      expect(await verifies('ap', fromAp)).toBe(true);
+      expect(await verifies('eu', fromAp)).toBe(true);
+      expect(await verifies('ap', await sign('eu'))).toBe(true);
+    } finally {
+      c.nats.resume('eu');
+      c.nats.resume('us');
+    }
+    await eventually(async () => ((await currentVersionIn('ap', signingKey)) === 1 ? true : undefined), 45_000, 'ap repaired back to version 1');
+    // ap's cursor stays one past the stream's end (the rogue change took that sequence) until the
+    // next write: compare the key's state, not the applied sequences.
+    const digestIn = async (region: string) => (await c.at(region).call('GET', '/v1/cluster/digest', undefined, c.token)).body.keys[signingKey];
+    await eventually(async () => ((await digestIn('ap')) === (await digestIn('eu')) ? true : undefined), 15_000, 'ap and eu agree on the key');
   }, 120_000);
 
   it('after a real rotation elsewhere, the repaired region takes the stream\'s version 2 and every ciphertext decrypts everywhere', async () => {

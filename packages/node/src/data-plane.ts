@@ -105,9 +105,27 @@ export class DataPlane {
     return { key: await this.#loaded(record, keyVersion), keyVersion };
   }
 
-  /** The current version's key, for calls that create nothing (verifying, RSA decryption). */
-  #current(record: KeyRecord): LoadedKey | Promise<LoadedKey> {
-    return this.#loaded(record, record.currentVersion);
+  /**
+   * Versions a signature, MAC or RSA ciphertext of this key may have been made under: the current
+   * one, and this region's serving version while a newer current version is not confirmed here
+   * (what this region itself signs with meanwhile).
+   */
+  #acceptedVersions(record: KeyRecord): number[] {
+    let serving: number | null = null;
+    try {
+      serving = this.#serving(record);
+    } catch {
+      // No version confirmed here yet: only the current one.
+    }
+    return serving === null || serving === record.currentVersion ? [record.currentVersion] : [record.currentVersion, serving];
+  }
+
+  /** True once `check` passes with the key of one of the accepted versions (returns that version). */
+  async #underAcceptedVersion(record: KeyRecord, check: (key: LoadedKey) => boolean): Promise<number | null> {
+    for (const keyVersion of this.#acceptedVersions(record)) {
+      if (check(await this.#loaded(record, keyVersion))) return keyVersion;
+    }
+    return null;
   }
 
   async encrypt(reference: string, plaintext: Uint8Array, context: EncryptionContext, algorithm: EncryptionAlgorithm = 'SYMMETRIC_DEFAULT'): Promise<Encrypted> {
@@ -165,8 +183,15 @@ export class DataPlane {
     if (Object.keys(context).length > 0) throw new LatchkeyError('ValidationException', 'encryptionContext is not supported with RSA encryption');
     const record = this.usableKey(reference, 'ENCRYPT_DECRYPT', 'decrypt');
     this.#checkEncryptionAlgorithm(record, algorithm);
-    const key = await this.#current(record);
-    return { plaintext: decryptRsaOaep(key, algorithm, ciphertext), keyId: record.keyId, keyVersion: record.currentVersion, encryptionAlgorithm: algorithm };
+    const versions = this.#acceptedVersions(record);
+    for (const [i, keyVersion] of versions.entries()) {
+      try {
+        return { plaintext: decryptRsaOaep(await this.#loaded(record, keyVersion), algorithm, ciphertext), keyId: record.keyId, keyVersion, encryptionAlgorithm: algorithm };
+      } catch (error) {
+        if (i === versions.length - 1) throw error;
+      }
+    }
+    throw new LatchkeyError('KMSInternalException', 'no key version to decrypt with');
   }
 
   #resolveCiphertextKey(keyId: string): KeyRecord {
@@ -239,8 +264,7 @@ export class DataPlane {
   async verify(reference: string, message: Uint8Array, messageType: MessageType, algorithm: SigningAlgorithm, signature: Uint8Array): Promise<{ keyId: string }> {
     const record = this.#signingKey(reference, algorithm, messageType, message, 'verify');
     requireBytes('signature', signature, 1, 8192);
-    const key = await this.#current(record);
-    if (!verify(key, algorithm, message, messageType, signature)) {
+    if ((await this.#underAcceptedVersion(record, (key) => verify(key, algorithm, message, messageType, signature))) === null) {
       throw new LatchkeyError('KMSInvalidSignatureException', 'the signature is not valid for this key, message and algorithm');
     }
     return { keyId: record.keyId };
@@ -266,8 +290,7 @@ export class DataPlane {
 
   async verifyMac(reference: string, message: Uint8Array, algorithm: MacAlgorithm, mac: Uint8Array): Promise<{ keyId: string }> {
     const record = this.#macKey(reference, algorithm, message, 'verify MACs');
-    const key = await this.#current(record);
-    if (!verifyMac(key, algorithm, message, mac)) throw new LatchkeyError('KMSInvalidMacException', 'the MAC is not valid for this key, message and algorithm');
+    if ((await this.#underAcceptedVersion(record, (key) => verifyMac(key, algorithm, message, mac))) === null) throw new LatchkeyError('KMSInvalidMacException', 'the MAC is not valid for this key, message and algorithm');
     return { keyId: record.keyId };
   }
 

@@ -130,7 +130,8 @@ export class VersionConfirmer {
     for (;;) {
       const record = this.#deps.directory.getKey(keyId);
       if (!record || !this.#needsConfirmation(record)) return;
-      await this.#check([keyId]);
+      // A read that hangs (servers going away) must not hold the answer past the deadline.
+      await Promise.race([this.#check([keyId]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
       if (!this.#waiting.has(keyId)) return;
       if (Date.now() >= deadline) {
         throw new LatchkeyError('IndeterminateException', `the change to key ${keyId} was acknowledged by the stream but its quorum could not be shown to hold it yet; read the key, or retry with the same idempotency key`);
