@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
+import { aliasSubject, keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
 import { generateKeyMaterial, transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { eventually, useTestCluster } from './harness.ts';
@@ -139,4 +139,35 @@ describe('confirmed versions', () => {
     expect(fromAp.keyVersion).toBe(2);
     await decryptsEverywhere(fromAp.ciphertext, 'from ap');
   }, 90_000);
+
+  it('a region that passed over a create (its cursor took that sequence for a change the stream did not keep) learns the key from the first ciphertext under it', async () => {
+    // ap applies a change at the stream's next sequence that the stream never gets, then restarts:
+    // its new consumer starts after that sequence, which the stream then gives to a create in eu.
+    const applier = c.at('ap').node.applier;
+    const seq = applier.appliedSeq + 1;
+    const aliasName = 'alias/rogue';
+    const at = Date.now();
+    await applier.apply({
+      seq, subject: aliasSubject(aliasName), publishedAtMs: at,
+      envelope: { formatVersion: 1, origin: 'ap', changeId: 'rogue-alias', createdAtMs: at, change: { kind: 'alias', aliasName, alias: { aliasName, targetKeyId: keyId, creationDateMs: at, lastUpdatedDateMs: at } } },
+    });
+    await c.stopNode('ap');
+    await c.restartNode('ap');
+    const created = await c.at('eu').call('POST', '/v1/keys', { description: 'passed over in ap' }, c.token);
+    expect(created.status).toBe(201);
+    const missed = created.body.keyMetadata.keyId as string;
+    const fromEu = await encryptIn('eu', missed);
+    // Something after it on the stream, so that ap is current again.
+    expect((await c.at('us').call('POST', `/v1/keys/${keyId}/tags`, { tags: { after: 'create' } }, c.token)).status).toBe(200);
+    await eventually(async () => ((await c.at('ap').call('GET', `/v1/keys/${keyId}/tags`, undefined, c.token)).body.tags?.after === 'create' ? true : undefined), 30_000, 'ap past the create');
+    expect((await c.at('ap').call('GET', `/v1/keys/${missed}`, undefined, c.token)).status, 'ap passed over the create').toBe(404);
+    // The first decrypt there answers KeyUnavailable and makes ap look the key up; it then decrypts.
+    await eventually(async () => {
+      const res = await c.at('ap').call('POST', '/v1/decrypt', { ciphertext: fromEu.ciphertext }, c.token);
+      if (res.status !== 200) expect(res.body.code).toBe('KeyUnavailableException');
+      return res.status === 200 ? true : undefined;
+    }, 30_000, 'ap to decrypt under the key it passed over');
+    expect((await status('ap')).repairs).toBeGreaterThanOrEqual(1);
+    await decryptsEverywhere((await encryptIn('ap', missed)).ciphertext, 'from ap');
+  }, 120_000);
 });

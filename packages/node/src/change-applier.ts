@@ -222,9 +222,9 @@ export class ChangeApplier {
    * moving the cursor; the material of `replaceable` versions is replaced where the change holds
    * another secret, and erased where the change does not carry them. Other versions (confirmed:
    * output may exist under them) keep their material, whatever the change says. Resolves once
-   * durable, with the versions replaced and erased.
+   * durable, with the versions replaced and erased (`applied` false when it is not a valid key change).
    */
-  async repair(change: AppliedChange, replaceable: (keyVersion: number) => boolean): Promise<{ replaced: number[]; erased: number[] }> {
+  async repair(change: AppliedChange, replaceable: (keyVersion: number) => boolean): Promise<{ applied: boolean; replaced: number[]; erased: number[] }> {
     const staged = await this.#stageLock.run(async () => {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
@@ -244,9 +244,9 @@ export class ChangeApplier {
       this.#remember(envelope, repaired, adopted);
       return { replaced, erased, durable: this.#enqueue(change, repaired, batch, true) };
     });
-    if (staged === null) return { replaced: [], erased: [] };
+    if (staged === null) return { applied: false, replaced: [], erased: [] };
     await staged.durable;
-    return { replaced: staged.replaced, erased: staged.erased };
+    return { applied: true, replaced: staged.replaced, erased: staged.erased };
   }
 
   #enqueue(change: AppliedChange, decision: ApplyDecision, batch: StoreBatch, repair = false): Promise<void> {

@@ -77,6 +77,10 @@ export class JetStreamChangeLog implements ChangeLog {
     return this.#confirmer.servingVersion(record);
   }
 
+  lookUp(keyId: string): void {
+    this.#confirmer.lookUp(keyId);
+  }
+
   async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {
     let envelope: ChangeEnvelope;
     try {

@@ -37,6 +37,8 @@ export interface ChangeLog {
   isCurrent(): boolean;
   /** The key version new output uses here (KeyUnavailableException when none may be used yet). */
   servingVersion(record: KeyRecord): number;
+  /** A call named a key or key version this region does not hold: look for a change this region passed over. */
+  lookUp(keyId: string): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,10 @@ export class StandaloneChangeLog implements ChangeLog {
 
   isCurrent(): boolean {
     return true;
+  }
+
+  lookUp(): void {
+    // One region and no stream: nothing can have been passed over.
   }
 
   /** One region and no stream: every applied version is the whole truth. */

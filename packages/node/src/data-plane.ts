@@ -44,6 +44,11 @@ export interface DataPlaneDeps {
    * Absent: the current version.
    */
   readonly servingVersion?: (record: KeyRecord) => number;
+  /**
+   * Told when a call names a key, or a version of a key, this region does not hold although the
+   * stream may: the replicated change log looks it up (version-confirmer.ts, `lookUp`).
+   */
+  readonly lookUp?: (keyId: string) => void;
 }
 
 function usageError(record: KeyRecord, operation: string): LatchkeyError {
@@ -69,6 +74,7 @@ export class DataPlane {
     try {
       return this.#deps.directory.resolve(reference);
     } catch (error) {
+      if (this.#deps.replicated && error instanceof LatchkeyError && error.code === 'NotFoundException') this.#deps.lookUp?.(reference);
       if (this.#deps.replicated && error instanceof LatchkeyError && error.code === 'NotFoundException' && !(this.#deps.isCurrent?.() ?? true)) {
         throw new LatchkeyError('KeyUnavailableException', `${reference} is not known in this region, which is behind the replication stream or cut off from it; retry or use another region`);
       }
@@ -160,6 +166,7 @@ export class DataPlane {
     this.#checkEncryptionAlgorithm(record, algorithm);
     if (parts.keyVersion > record.currentVersion) {
       if (this.#deps.replicated) {
+        this.#deps.lookUp?.(record.keyId);
         throw new LatchkeyError('KeyUnavailableException', `version ${parts.keyVersion} of key ${record.keyId} has not reached this region yet; retry or use another region`);
       }
       throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key version that does not exist');
@@ -201,6 +208,7 @@ export class DataPlane {
       // A ciphertext naming a key that never existed here is not a Latchkey ciphertext of ours.
       if (error instanceof LatchkeyError && error.code === 'NotFoundException' && !this.#deps.directory.getKey(keyId)) {
         if (this.#deps.replicated) {
+          this.#deps.lookUp?.(keyId);
           throw new LatchkeyError('KeyUnavailableException', `key ${keyId} named by the ciphertext is not known in this region (not replicated here yet, or not ours)`);
         }
         throw new LatchkeyError('InvalidCiphertextException', 'the ciphertext names a key this service does not hold');

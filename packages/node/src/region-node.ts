@@ -179,7 +179,7 @@ async function assemble(parts: Parts): Promise<RegionNode> {
     region: config.region, cluster, store, directory, tokens, rootKey, clock, ids: options.ids ?? systemIds, applier, log: changeLog, credentials,
   });
   const dataPlane = new DataPlane({ region: config.region, directory, cache, store, replicated: changeLog.mode === 'replicated', isCurrent: () => changeLog.isCurrent(),
-    servingVersion: (record) => changeLog.servingVersion(record),
+    servingVersion: (record) => changeLog.servingVersion(record), lookUp: (keyId) => changeLog.lookUp(keyId),
   });
   const lifecycle = new LifecycleManager({
     directory, clock, log: log.child({ component: 'lifecycle' }),

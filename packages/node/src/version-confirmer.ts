@@ -15,7 +15,7 @@
  *   since output may exist under them. Counted, logged (never a secret), and checked again.
  * - A write made here is answered only once its version is confirmed (confirmWrite).
  */
-import { LatchkeyError, confirmationVerdict, holdsKey, keySubject, servingVersion, type ApplyDecision, type ChangeEnvelope, type KeyRecord } from '@latchkey/core';
+import { LatchkeyError, confirmationVerdict, holdsKey, isKeyId, keySubject, servingVersion, type ApplyDecision, type ChangeEnvelope, type KeyRecord } from '@latchkey/core';
 import type { StreamMessage } from '@latchkey/replication';
 import type { KeyStore } from '@latchkey/storage';
 import type { Logger } from 'pino';
@@ -60,6 +60,9 @@ const RETRY_MS = 1_000;
 const RETRY_CAP_MS = 30_000;
 /** A divergence must be seen again this much later, with nothing applied meanwhile, before it is acted on. */
 const SETTLE_MS = 2_000;
+/** The data plane's lookups: at most one per key this often, and at most this many waiting. */
+const LOOKUP_EVERY_MS = 5_000;
+const LOOKUPS_QUEUED_MAX = 64;
 /** No quorum to be seen: look again after this. */
 const NO_QUORUM_WAIT_MS = 500;
 
@@ -73,6 +76,10 @@ export class VersionConfirmer {
   readonly #failures = new Map<string, number>();
   /** keyId -> a divergence seen once, waiting to be seen again before anything is done about it. */
   readonly #suspects = new Map<string, { subjectSeq: number; revision: number; streamSeq: number; atMs: number }>();
+  /** Keys the data plane found this region missing (a key, or a version of it), to look up in the stream. */
+  readonly #lookups = new Set<string>();
+  /** keyId -> when it was last looked up (at most one lookup per key per LOOKUP_EVERY_MS). */
+  readonly #lookedUp = new Map<string, number>();
   #repairs = 0;
   #running = false;
   #timer: NodeJS.Timeout | null = null;
@@ -118,6 +125,23 @@ export class VersionConfirmer {
       'KeyUnavailableException',
       `version ${record.currentVersion} of key ${record.keyId} is not yet confirmed by the replication stream's quorum in this region (catching up, or cut off from the stream); retry or use another region`,
     );
+  }
+
+  /**
+   * The data plane met a ciphertext naming a key, or a version of a key, that this region does not
+   * hold although it is current with the stream: it may have passed over the change that brought it
+   * (a sequence it applied from a server that was cut off, which the stream gave to another change).
+   * Looks the key up in the stream (quorum read) and, if the stream holds a change on it that this
+   * region moved past without applying, repairs the key from it. Rate-limited per key and overall;
+   * only well-formed key ids are looked up.
+   */
+  lookUp(keyId: string): void {
+    const now = Date.now();
+    if (!isKeyId(keyId) || this.#lookups.size >= LOOKUPS_QUEUED_MAX || now - (this.#lookedUp.get(keyId) ?? 0) < LOOKUP_EVERY_MS) return;
+    this.#lookedUp.set(keyId, now);
+    if (this.#lookedUp.size > 10_000) this.#lookedUp.delete(this.#lookedUp.keys().next().value as string);
+    this.#lookups.add(keyId);
+    this.#kick();
   }
 
   /**
@@ -172,7 +196,7 @@ export class VersionConfirmer {
   }
 
   #kick(): void {
-    if (this.#running || this.#closed || this.#waiting.size === 0) return;
+    if (this.#running || this.#closed || (this.#waiting.size === 0 && this.#lookups.size === 0)) return;
     this.#running = true;
     setImmediate(() => {
       void this.#drain().finally(() => {
@@ -183,6 +207,11 @@ export class VersionConfirmer {
 
   /** Checks every key that is due, group by group; stops when none is due or no quorum shows. */
   async #drain(): Promise<void> {
+    while (!this.#closed && this.#lookups.size > 0) {
+      const group = [...this.#lookups].slice(0, GROUP);
+      for (const keyId of group) this.#lookups.delete(keyId);
+      if (!(await this.#lookUpPassedOver(group))) break;
+    }
     while (!this.#closed) {
       const now = Date.now();
       const due = [...this.#waiting].filter(([, notBefore]) => notBefore <= now).slice(0, GROUP).map(([keyId]) => keyId);
@@ -192,6 +221,39 @@ export class VersionConfirmer {
         return;
       }
     }
+  }
+
+  /** One quorum read for keys the data plane missed; repairs those whose stream change this region passed over. */
+  async #lookUpPassedOver(keyIds: readonly string[]): Promise<boolean> {
+    const { applier, directory, log } = this.#deps;
+    const before = new Map<string, { subjectSeq: number; appliedSeq: number }>();
+    for (const keyId of keyIds) before.set(keyId, { subjectSeq: await applier.subjectSeq(keySubject(keyId)), appliedSeq: applier.appliedSeq });
+    const reads = await this.#deps.readLast(keyIds.map(keySubject));
+    if (reads === null) return false;
+    for (const keyId of keyIds) {
+      const message = reads.get(keySubject(keyId));
+      const held = before.get(keyId) as { subjectSeq: number; appliedSeq: number };
+      // Only a stream change newer than what this region applied on the key, at a sequence its
+      // cursor is already past: the consumer will never deliver it. Anything else is not ours to fix.
+      if (!message || message.seq <= held.subjectSeq || message.seq > held.appliedSeq) continue;
+      let envelope: ChangeEnvelope;
+      try {
+        envelope = this.#deps.decode(message.data);
+      } catch (error) {
+        log.error({ keyId, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change for a key does not verify');
+        continue;
+      }
+      const confirmed = this.confirmedVersion(keyId);
+      const { applied, replaced, erased } = await applier.repair(
+        { seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs }, (keyVersion) => keyVersion > confirmed,
+      );
+      if (!applied) continue;
+      this.#repairs += 1;
+      log.warn({ keyId, seq: message.seq, replacedVersions: replaced, erasedVersions: erased, keptConfirmedUpTo: confirmed }, 'repaired a key whose stream change this region had passed over');
+      const record = directory.getKey(keyId);
+      if (record) this.#consider(record);
+    }
+    return true;
   }
 
   /**
