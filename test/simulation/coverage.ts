@@ -9,8 +9,14 @@ export const COVERAGE_EVENTS = [
   'cas conflict', 'duplicate ack', 'indeterminate write', 'client retry ok', 'gap reset', 'stall reset', 'repeated delivery',
   'delivery from an old consumer',
   'history truncated', 'policy narrowed', 'policy widened', 'decrypt in another region', 'stream unavailable', 'key destroyed',
+  'key unavailable until confirmed', 'older confirmed version served', 'write answered indeterminate until confirmed',
 ] as const;
-export type CoverageEvent = (typeof COVERAGE_EVENTS)[number];
+/** What schedules with rogue deliveries must meet (the rest is the first list's business). */
+export const ROGUE_COVERAGE_EVENTS = [
+  'rogue delivery', 'rogue sequence reused by the stream', 'divergence repaired', 'key unavailable until confirmed',
+  'older confirmed version served', 'write answered indeterminate until confirmed', 'decrypt in another region',
+] as const;
+export type CoverageEvent = (typeof COVERAGE_EVENTS)[number] | (typeof ROGUE_COVERAGE_EVENTS)[number];
 
 function writeEvents(world: SimWorld): CoverageEvent[] {
   const events: CoverageEvent[] = [];
@@ -42,15 +48,36 @@ function deliveryEvents(world: SimWorld): CoverageEvent[] {
   return events;
 }
 
+function confirmationEvents(world: SimWorld): CoverageEvent[] {
+  const regions = [...world.regions.values()];
+  const events: CoverageEvent[] = [];
+  if (regions.some((r) => r.confirmStats.unavailable > 0)) events.push('key unavailable until confirmed');
+  if (regions.some((r) => r.confirmStats.olderVersionServed > 0)) events.push('older confirmed version served');
+  if (regions.some((r) => r.confirmStats.unconfirmedWrites > 0)) events.push('write answered indeterminate until confirmed');
+  if (regions.some((r) => r.rogueChanges.length > 0)) events.push('rogue delivery');
+  if (regions.some((r) => r.rogueChanges.some((c) => c.seq <= world.stream.lastSeq))) events.push('rogue sequence reused by the stream');
+  if (regions.some((r) => r.confirmStats.repairs > 0)) events.push('divergence repaired');
+  return events;
+}
+
 export class CoverageTally {
-  readonly counts = new Map<CoverageEvent, number>(COVERAGE_EVENTS.map((e) => [e, 0]));
+  readonly events: readonly CoverageEvent[];
+  readonly counts: Map<CoverageEvent, number>;
+
+  constructor(events: readonly CoverageEvent[] = COVERAGE_EVENTS) {
+    this.events = events;
+    this.counts = new Map(events.map((e) => [e, 0]));
+  }
 
   note(world: SimWorld): void {
-    for (const event of new Set([...writeEvents(world), ...deliveryEvents(world)])) this.counts.set(event, this.counts.get(event)! + 1);
+    for (const event of new Set([...writeEvents(world), ...deliveryEvents(world), ...confirmationEvents(world)])) {
+      const runs = this.counts.get(event);
+      if (runs !== undefined) this.counts.set(event, runs + 1);
+    }
   }
 
   missing(): CoverageEvent[] {
-    return COVERAGE_EVENTS.filter((e) => this.counts.get(e) === 0);
+    return this.events.filter((e) => this.counts.get(e) === 0);
   }
 
   describe(): string {

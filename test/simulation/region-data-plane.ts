@@ -2,9 +2,12 @@
  * The data plane of a region: encrypt and decrypt from the local store only, so it keeps working
  * with no stream and no peers (design invariant 4). A "ciphertext" names its key, version and the
  * material that sealed it; decryption succeeds only where that exact material is held, so a region
- * that holds a different secret under the same version number fails loudly.
+ * that holds a different secret under the same version number fails loudly. New output uses the
+ * key's serving version (the core's `servingVersion`: the newest version the stream's quorum was
+ * seen holding with this region's secret, see sim-confirmer.ts), else answers KeyUnavailable;
+ * decryption is not gated.
  */
-import { LatchkeyError, allowedRegions } from '@latchkey/core';
+import { LatchkeyError, allowedRegions, servingVersion } from '@latchkey/core';
 import type { LocalKey, RegionStore } from './region-store.ts';
 
 export interface SimCiphertext {
@@ -34,7 +37,10 @@ export function encryptLocally(
   store: RegionStore, region: string, deployment: readonly string[], keyId: string, plaintext: string, ciphertextId: string,
 ): SimCiphertext {
   const local = usableKey(store, region, deployment, keyId);
-  const keyVersion = local.record.currentVersion;
+  const keyVersion = servingVersion(local.record, store.confirmed.get(keyId) ?? 0);
+  if (keyVersion === null) {
+    throw new LatchkeyError('KeyUnavailableException', `${keyId} v${local.record.currentVersion} is not yet confirmed by the stream's quorum in ${region}`);
+  }
   const material = local.material.get(keyVersion);
   if (material === undefined) throw new LatchkeyError('KMSInternalException', `${region} holds no material for ${keyId} v${keyVersion}`);
   return { ciphertextId, keyId, keyVersion, sealedWith: material.materialId, plaintext, encryptedIn: region };

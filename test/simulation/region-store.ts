@@ -23,6 +23,8 @@ export interface LocalKey {
   readonly change: KeyChange;
   readonly subjectSeq: number;
   readonly material: ReadonlyMap<number, HeldMaterial>;
+  /** The record came from a rogue delivery (a change the stream does not keep); simulation bookkeeping only. */
+  readonly rogue?: boolean;
 }
 
 /** What the idempotency table remembers of an applied change: enough to answer a retried call. */
@@ -42,12 +44,15 @@ export interface MessageToApply {
 export class RegionStore {
   readonly keys = new Map<string, LocalKey>();
   readonly appliedChanges = new Map<string, AppliedChange>();
+  /** Per key, the newest version the stream's quorum was seen holding with the secret held here (`confirmed/<keyId>`). */
+  readonly confirmed = new Map<string, number>();
   /** The highest stream sequence applied in order: the only durable consumer state; a new consumer starts after it. */
   cursor = 0;
 
   wipe(): void {
     this.keys.clear();
     this.appliedChanges.clear();
+    this.confirmed.clear();
     this.cursor = 0;
   }
 }
@@ -98,4 +103,33 @@ export function applyToStore(store: RegionStore, region: string, deployment: rea
   store.keys.set(keyId, { record: change.record, change, subjectSeq: message.seq, material });
   store.appliedChanges.set(message.envelope.changeId, { seq: message.seq, record: change.record, newestMaterialId: newestMaterialId(change) });
   return anomalies;
+}
+
+/**
+ * Makes this region's state of a key the stream's, from a change a quorum read returned (the node's
+ * `ChangeApplier.repair`): the record becomes the change's, whatever the subject's sequence here,
+ * and the cursor does not move. Of the held versions, the `replaceable` ones take the change's
+ * secret where it carries another and are erased where it does not carry them; the others keep
+ * their material whatever the change says.
+ */
+export function repairInStore(
+  store: RegionStore, region: string, deployment: readonly string[], message: MessageToApply, replaceable: (keyVersion: number) => boolean,
+): { replaced: number[]; erased: number[]; anomalies: string[] } {
+  const keyId = message.subject.slice(KEY_SUBJECT_PREFIX.length);
+  const local = store.keys.get(keyId);
+  const decision = decideApply(message.envelope, message.subject, message.seq, { ...localState(local), subjectSeq: 0 }, region, deployment);
+  if (decision.action !== 'apply' || message.envelope.change.kind !== 'key') return { replaced: [], erased: [], anomalies: [] };
+  const change = message.envelope.change;
+  const held = local?.material ?? new Map<number, HeldMaterial>();
+  const replaced = [...held.values()].filter((m) => {
+    const blob = change.versions[m.keyVersion - 1]?.wrapped;
+    return blob !== undefined && Object.hasOwn(blob, region) && materialIdOf(blob[region]!) !== m.materialId;
+  }).map((m) => m.keyVersion).filter(replaceable);
+  const erased = decision.unknownToStream.filter(replaceable);
+  const repaired = { ...decision, adoptVersions: [...decision.adoptVersions, ...replaced], eraseVersions: [...decision.eraseVersions, ...erased] };
+  const anomalies: string[] = [];
+  const material = adoptAndErase(region, change, repaired, held, anomalies);
+  store.keys.set(keyId, { record: change.record, change, subjectSeq: message.seq, material });
+  store.appliedChanges.set(message.envelope.changeId, { seq: message.seq, record: change.record, newestMaterialId: newestMaterialId(change) });
+  return { replaced, erased, anomalies };
 }

@@ -1,11 +1,34 @@
 /**
- * Small helpers for scripted scenarios: a world, the last history entry, keys by creation, and
- * the stream messages that carry one change id.
+ * Small helpers for properties and scripted scenarios: a run healed to quiescence, the verdict on
+ * it, a world, the last history entry, keys by creation, and the stream messages that carry one
+ * change id.
  */
+import { describeFailures } from '../checkers/index.ts';
 import { createKey } from './client-ops.ts';
-import type { HistoryEntry } from './history.ts';
+import { describeEntry, type HistoryEntry } from './history.ts';
+import { newWorld, runSteps, type Schedule } from './schedule.ts';
+import { verdictOf } from './sim-verdict.ts';
 import type { StoredMessage } from './sim-stream.ts';
 import { SimWorld, worldConfig, type WorldConfig } from './sim-world.ts';
+
+/** Throws a report of every failed checker and anomaly, with the run's history, if the run is not clean. */
+export function expectClean(world: SimWorld, wipedAt: ReadonlyMap<string, number> = new Map()): void {
+  const verdict = verdictOf(world, wipedAt);
+  const failures = describeFailures(verdict.results);
+  const anomalies = verdict.anomalies.length === 0 ? '' : `anomalies:\n${verdict.anomalies.slice(0, 10).map((a) => `  - ${a}`).join('\n')}`;
+  if (failures === '' && anomalies === '') return;
+  const history = world.history.map(describeEntry).join('\n');
+  throw new Error([failures, anomalies, 'client history:', history].filter((s) => s !== '').join('\n'));
+}
+
+/** Runs a schedule, heals every fault, lets replication and confirmation quiesce, and observes. */
+export function runAndHeal(schedule: Schedule): SimWorld {
+  const world = newWorld(schedule);
+  runSteps(world, schedule.steps);
+  world.healAndQuiesce();
+  world.observe();
+  return world;
+}
 
 export function scenarioWorld(regionCount = 3, overrides: Partial<WorldConfig> = {}): SimWorld {
   return new SimWorld(worldConfig(regionCount, overrides));

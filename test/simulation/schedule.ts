@@ -18,6 +18,8 @@ export type Step =
   | { readonly t: 'retry'; readonly at: number; readonly op: number }
   | { readonly t: 'pull'; readonly at: number }
   | { readonly t: 'watchdog'; readonly at: number }
+  | { readonly t: 'confirm'; readonly at: number }
+  | { readonly t: 'rogue'; readonly at: number; readonly key: number }
   | { readonly t: 'deliver'; readonly at: number; readonly count: number }
   | { readonly t: 'replicate'; readonly at: number }
   | { readonly t: 'cut' | 'isolate' | 'heal' | 'restart'; readonly at: number }
@@ -63,6 +65,8 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant('pull' as const), at }) },
   // The node's watchdog runs on a timer; the schedule decides when it fires.
   { weight: 2, arbitrary: fc.record({ t: fc.constant('watchdog' as const), at }) },
+  // So does the version confirmer (and a healthy `replicate` round ends with it).
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('confirm' as const), at }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('deliver' as const), at, count: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('replicate' as const), at }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('cut' as const, 'isolate' as const, 'restart' as const), at }) },
@@ -71,18 +75,23 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('election' as const), on: fc.boolean() }) },
   {
     weight: 2,
-    arbitrary: fc.record({ t: fc.constant('publishFault' as const), at, fault: fc.constantFrom<PublishFault>('lose-request', 'lose-reply', 'lose-reply-then-cut') }),
+    arbitrary: fc.record({ t: fc.constant('publishFault' as const), at, fault: fc.constantFrom<PublishFault>('lose-request', 'lose-reply', 'lose-reply-then-cut', 'election-after-ack') }),
   },
   { weight: 5, arbitrary: fc.record({ t: fc.constantFrom('drop' as const, 'duplicate' as const, 'reorder' as const), at, index }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('delay' as const), at, index, ms: fc.integer({ min: 1, max: 8 }).map((n) => n * STEP_MS) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.constantFrom(60_000, DAY_MS, 8 * DAY_MS, 31 * DAY_MS, 91 * DAY_MS) }) },
 );
 
-export function scheduleArbitrary(maxSteps: number): fc.Arbitrary<Schedule> {
+// A region cut off from the stream's quorum (cut first if it was not) handed a change the stream does not keep.
+const rogueStep: fc.Arbitrary<Step> = fc.record({ t: fc.constant('rogue' as const), at, key: index });
+
+/** `rogue`: schedules also hand cut-off regions changes the stream never keeps (rogue-delivery.ts). */
+export function scheduleArbitrary(maxSteps: number, rogue = false): fc.Arbitrary<Schedule> {
+  const step = rogue ? fc.oneof({ weight: 19, arbitrary: stepArbitrary }, { weight: 1, arbitrary: rogueStep }) : stepArbitrary;
   return fc.record({
     regionCount: fc.integer({ min: 3, max: 5 }),
     maxMsgsPerSubject: fc.integer({ min: 1, max: 4 }),
-    steps: fc.array(stepArbitrary, { minLength: 1, maxLength: maxSteps, size: 'max' }),
+    steps: fc.array(step, { minLength: 1, maxLength: maxSteps, size: 'max' }),
   });
 }
 
@@ -132,6 +141,15 @@ function runFaultStep(world: SimWorld, step: Step): void {
   switch (step.t) {
     case 'pull': world.pull(regionAt(world, step.at)); break;
     case 'watchdog': world.watchdog(regionAt(world, step.at)); break;
+    case 'confirm': world.confirm(regionAt(world, step.at)); break;
+    case 'rogue': {
+      // The region's own server loses the quorum (the node's link with it) and hands over a change the stream never keeps.
+      const region = regionAt(world, step.at);
+      if (net.reachable(region) && world.stream.available) net.cut(region);
+      world.refreshQuorum();
+      world.rogueDelivery(region, step.key);
+      break;
+    }
     case 'deliver': world.deliver(regionAt(world, step.at), step.count); break;
     case 'replicate': world.replicate(regionAt(world, step.at)); break;
     case 'cut': net.cut(regionAt(world, step.at)); break;

@@ -3,10 +3,11 @@
 // network drops, duplicates, delays and reorders deliveries: it applies only the next delivery of
 // its current incarnation, ignores repeats and deliveries of abandoned incarnations, re-creates the
 // consumer from its cursor on a gap, and the watchdog does the same when deliveries stop while the
-// stream has more.
+// stream has more. A rogue delivery moves the cursor to its own sequence only.
 import { describe, expect, it } from 'vitest';
 import { keyCommand } from './client-ops.ts';
 import { createdKey, scenarioWorld } from './scenario-helpers.ts';
+import { skippedMessages } from './skipped-messages.ts';
 import type { SimWorld } from './sim-world.ts';
 
 /** One key created and rotated three times: stream sequences 1..4, nothing pulled yet. */
@@ -133,5 +134,19 @@ describe('delivery to a region', () => {
     expect(world.region(c).store.cursor).toBe(0);
     world.healAndQuiesce();
     expect(world.region(c).appliedSeqs).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a rogue delivery: the cut-off region gets what its own server holds, then a change the stream never keeps at the next sequence; the guard reports any other sequence passed', () => {
+    const { world, c, keyId } = worldWithChanges();
+    world.network.cut(c);
+    world.refreshQuorum();
+    world.rogueDelivery(c, 0);
+    const region = world.region(c);
+    expect(region.appliedSeqs).toEqual([1, 2, 3, 4]);
+    expect(region.rogueChanges).toEqual([{ seq: 5, keyId }]);
+    expect(region.store.cursor).toBe(5);
+    expect(region.store.keys.get(keyId)?.record.currentVersion).toBe(5);
+    expect(region.anomalies).toEqual([]);
+    expect(skippedMessages(world.stream, [{ after: 5, seq: 7 }])).toEqual(['applied seq 7 after cursor 5, passing seq 6 before the stream gave it out']);
   });
 });

@@ -5,12 +5,13 @@
  * quorum once a majority is gone). Deliveries in flight to a region can be dropped, duplicated,
  * delayed and reordered. A publish can be armed to misbehave once: its request is lost (timeout,
  * nothing stored), or its reply is lost after the stream stored it (timeout, indeterminate), with
- * or without the link dying right after. A cut loses everything in flight, as a dead TCP
+ * or without the link dying right after, or it is answered and the stream's leader election starts
+ * right after (no quorum until it ends, so the write cannot be confirmed yet). A cut loses everything in flight, as a dead TCP
  * connection does.
  */
 import type { Delivery } from './sim-consumer.ts';
 
-export type PublishFault = 'lose-request' | 'lose-reply' | 'lose-reply-then-cut';
+export type PublishFault = 'lose-request' | 'lose-reply' | 'lose-reply-then-cut' | 'election-after-ack';
 
 interface InFlight {
   readonly delivery: Delivery;

@@ -4,15 +4,18 @@
  * the node applies a delivery only when the client calls it the next one of the current
  * incarnation, and then at once and durably (the store's cursor is the only durable consumer
  * state, and it only moves forward). Anything else is ignored, and a hole abandons the incarnation
- * (the world then creates a new one from the cursor).
+ * (the world then creates a new one from the cursor). New output uses confirmed versions only, and
+ * a write is answered ok only once its version is confirmed (sim-confirmer.ts).
  */
 import { createHash } from 'node:crypto';
-import { allowedRegions } from '@latchkey/core';
+import { LatchkeyError, allowedRegions, keySubject } from '@latchkey/core';
 import type { KeyView } from '../checkers/types.ts';
 import { OrderedConsumerClient } from './ordered-consumer-client.ts';
 import type { Delivery } from './sim-consumer.ts';
 import { decryptLocally, encryptLocally, type SimCiphertext } from './region-data-plane.ts';
 import { RegionStore, applyToStore, type LocalKey, type MessageToApply } from './region-store.ts';
+import { movedOverRogue } from './rogue-gaps.ts';
+import { checkKey, confirmRound, needsConfirmation, type ConfirmerHost, type QuorumRead, type Suspect } from './sim-confirmer.ts';
 import { writeKey, type WriteIntent, type WriteResult, type WriterHost, type WriterPort } from './region-writer.ts';
 
 /** One delivery applied from the stream: the cursor before it and the sequence it moved to. */
@@ -21,7 +24,7 @@ export interface AppliedDelivery {
   readonly seq: number;
 }
 
-export class SimRegion implements WriterHost {
+export class SimRegion implements WriterHost, ConfirmerHost {
   readonly name: string;
   readonly deployment: readonly string[];
   readonly store = new RegionStore();
@@ -30,6 +33,13 @@ export class SimRegion implements WriterHost {
   readonly deliveryStats = { gapResets: 0, stallResets: 0, repeated: 0, oldIncarnation: 0 };
   /** Stream sequences applied from deliveries, in the order applied (across restarts and wipes). */
   readonly appliedSeqs: number[] = [];
+  /** The rogue changes this region applied (changes the stream does not keep): their sequence and key. */
+  readonly rogueChanges: { readonly seq: number; readonly keyId: string }[] = [];
+  /** Situations the confirmation rule does not cover that this region met (rogue-gaps.ts). */
+  readonly rogueGaps: string[] = [];
+  /** Divergences seen once, waiting to be seen again (volatile, like the confirmer's memory). */
+  readonly suspects = new Map<string, Suspect>();
+  readonly confirmStats = { repairs: 0, divergences: 0, unconfirmedWrites: 0, olderVersionServed: 0, unavailable: 0 };
   /** Volatile: a restart loses it, and the node follows a new incarnation from its cursor. */
   client = new OrderedConsumerClient();
 
@@ -38,7 +48,10 @@ export class SimRegion implements WriterHost {
     this.deployment = deployment;
   }
 
+  /** Applies a change from the stream (delivered, or read by the writer). */
   applyMessage(message: MessageToApply): void {
+    const gap = movedOverRogue(this.store, this.name, message);
+    if (gap !== null) this.rogueGaps.push(gap);
     this.anomalies.push(...applyToStore(this.store, this.name, this.deployment, message));
   }
 
@@ -69,6 +82,35 @@ export class SimRegion implements WriterHost {
     return applied;
   }
 
+  /**
+   * What the region's own server hands it while cut off from the stream's quorum: first the rest of
+   * what that server holds (the stream's messages up to the moment the region lost the quorum), in
+   * order, then a change the stream does not keep. Each is applied like a delivery and the cursor
+   * moves to its sequence. The consumer that server served is gone after the heal: the client
+   * follows none.
+   */
+  applyFromOwnServer(held: readonly MessageToApply[], rogue: (store: RegionStore) => MessageToApply | null): AppliedDelivery[] {
+    const applied: AppliedDelivery[] = [];
+    for (const message of held) {
+      const after = this.store.cursor;
+      this.applyMessage(message);
+      this.store.cursor = message.seq;
+      this.appliedSeqs.push(message.seq);
+      applied.push({ after, seq: message.seq });
+    }
+    this.client.abandon();
+    const message = rogue(this.store);
+    if (message === null) return applied;
+    const after = this.store.cursor;
+    this.anomalies.push(...applyToStore(this.store, this.name, this.deployment, message));
+    const keyId = message.subject.slice(keySubject('').length);
+    const local = this.store.keys.get(keyId);
+    if (local !== undefined) this.store.keys.set(keyId, { ...local, rogue: true });
+    this.store.cursor = message.seq;
+    this.rogueChanges.push({ seq: message.seq, keyId });
+    return [...applied, { after, seq: message.seq }];
+  }
+
   /** The watchdog gave up on a stalled incarnation. */
   stallReset(): void {
     this.deliveryStats.stallResets += 1;
@@ -78,6 +120,7 @@ export class SimRegion implements WriterHost {
   /** A crash and restart: the store (and its cursor) survives, the consumer client does not. */
   restart(): void {
     this.client = new OrderedConsumerClient();
+    this.suspects.clear();
   }
 
   /** Loses the disk: the node must rebuild from the stream alone. */
@@ -86,12 +129,34 @@ export class SimRegion implements WriterHost {
     this.store.wipe();
   }
 
+  /**
+   * A write is answered ok only once the key's current version is confirmed here (the node's
+   * `confirmWrite`); otherwise it stays indeterminate, as the node answers at its deadline.
+   */
   write(port: WriterPort, intent: WriteIntent): WriteResult {
-    return writeKey(this, port, intent);
+    const result = writeKey(this, port, intent);
+    if (result.outcome !== 'ok' || !needsConfirmation(this, intent.keyId)) return result;
+    checkKey(this, intent.keyId, port.subjectMessages, port.nowMs());
+    if (!needsConfirmation(this, intent.keyId)) return result;
+    this.confirmStats.unconfirmedWrites += 1;
+    const error = new LatchkeyError('IndeterminateException', `the change to ${intent.keyId} is on the stream but its quorum could not be shown to hold it yet`);
+    return { outcome: 'indeterminate', error };
+  }
+
+  /** The confirmer's timer: checks every key waiting here against a quorum read. */
+  confirm(read: QuorumRead, nowMs: number): void {
+    confirmRound(this, read, nowMs);
   }
 
   encrypt(keyId: string, plaintext: string, ciphertextId: string): SimCiphertext {
-    return encryptLocally(this.store, this.name, this.deployment, keyId, plaintext, ciphertextId);
+    try {
+      const ciphertext = encryptLocally(this.store, this.name, this.deployment, keyId, plaintext, ciphertextId);
+      if (ciphertext.keyVersion < this.store.keys.get(keyId)!.record.currentVersion) this.confirmStats.olderVersionServed += 1;
+      return ciphertext;
+    } catch (thrown) {
+      if ((thrown as LatchkeyError).code === 'KeyUnavailableException') this.confirmStats.unavailable += 1;
+      throw thrown;
+    }
   }
 
   decrypt(ciphertext: SimCiphertext): string {

@@ -72,9 +72,12 @@ function acknowledgedVersions(world: SimWorld): Parameters<typeof checkNoLostVer
       : { keyId: e.keyId!, keyVersion: e.currentVersion!, materialId: e.newestMaterialId }));
 }
 
-/** Observations of a region before it lost its disk belong to an earlier life of that node. */
+/**
+ * Observations of a region before it lost its disk belong to an earlier life of that node; a state
+ * that came from a rogue delivery is not the stream's, and its repair rightly goes back from it.
+ */
 function monotonicObservations(world: SimWorld, wipedAt: ReadonlyMap<string, number>): KeyObservation[] {
-  return world.observations.filter((o) => o.at > (wipedAt.get(o.region) ?? -1));
+  return world.observations.filter((o) => o.at > (wipedAt.get(o.region) ?? -1) && !world.rogueObservations.has(o));
 }
 
 function convergenceExpectation(world: SimWorld): { keyId: string; regions: string[] }[] {
@@ -83,6 +86,21 @@ function convergenceExpectation(world: SimWorld): { keyId: string; regions: stri
     keyId: view.keyId,
     regions: view.keyState === 'Destroyed' ? [...world.config.regions] : view.allowedRegions.filter((r) => world.config.regions.includes(r)),
   }));
+}
+
+/**
+ * Simulation-only: every ciphertext was sealed under a secret some change on the stream carries for
+ * its key and version (what the confirmation rule promises; a drill cannot see secrets).
+ */
+export function outputOnStream(world: SimWorld): CheckResult {
+  const carried = new Set(world.stream.everStored().flatMap((message) => {
+    const change = keyChangeOf(message);
+    if (change === null) return [];
+    return change.versions.flatMap((v) => Object.values(v.wrapped).map((blob) => `${change.record.keyId}/${v.keyVersion}/${materialIdOf(blob) ?? ''}`));
+  }));
+  const violations = world.ciphertexts.filter((c) => !carried.has(`${c.keyId}/${c.keyVersion}/${c.sealedWith}`))
+    .map((c) => `${c.ciphertextId} was made in ${c.encryptedIn} under ${c.keyId} v${c.keyVersion} with material ${c.sealedWith}, which no change on the stream carries`);
+  return { checker: 'output-on-stream', violations };
 }
 
 export function verdictOf(world: SimWorld, wipedAt: ReadonlyMap<string, number> = new Map()): Verdict {
@@ -99,6 +117,7 @@ export function verdictOf(world: SimWorld, wipedAt: ReadonlyMap<string, number> 
     checkConvergence({ expected: convergenceExpectation(world), digests: Object.fromEntries([...world.regions.values()].map((r) => [r.name, r.digests()])) }),
     checkWriteOutcomes({ writes, stream: world.stream.everStored(), complete: true }),
     checkChangeChain({ messages: chainMessages(world), complete: true }),
+    outputOnStream(world),
   ];
   return { results, anomalies: [...world.regions.values()].flatMap((r) => r.anomalies) };
 }

@@ -7,6 +7,9 @@ import type { KeyObservation } from '../checkers/types.ts';
 import type { HistoryEntry } from './history.ts';
 import type { SimCiphertext } from './region-data-plane.ts';
 import type { PublishAttemptReply, WriterPort } from './region-writer.ts';
+import { ROGUE_MATERIAL_PREFIX, rogueRotation } from './rogue-delivery.ts';
+import { carriesRogueSecret } from './rogue-gaps.ts';
+import { needsConfirmation } from './sim-confirmer.ts';
 import { SimConsumer } from './sim-consumer.ts';
 import { skippedMessages } from './skipped-messages.ts';
 import { SimNetwork } from './sim-network.ts';
@@ -53,7 +56,11 @@ export class SimWorld {
   readonly history: HistoryEntry[] = [];
   readonly ciphertexts: SimCiphertext[] = [];
   readonly observations: KeyObservation[] = [];
+  /** Observations of a key state that came from a rogue delivery (not the stream's state). */
+  readonly rogueObservations = new Set<KeyObservation>();
   readonly retryable: RetryableWrite[] = [];
+  /** Writes built on a rogue state that landed (rogue-gaps.ts). */
+  readonly rogueGaps: string[] = [];
   /** Every publish attempt and what the writer saw, for scenarios that assert on the wire. */
   readonly publishLog: { readonly region: string; readonly msgId: string; readonly reply: string }[] = [];
   /** Key ids clients know of: created ok or indeterminate (a client may guess the rest). */
@@ -63,6 +70,8 @@ export class SimWorld {
   #counter = 0;
   #incarnations = 0;
   readonly #lastObserved = new Map<string, string>();
+  /** Per region, the stream's last sequence when it last saw the region in contact: what the region's own server holds. */
+  readonly #serverSeq = new Map<string, number>();
 
   constructor(config: WorldConfig) {
     this.config = config;
@@ -89,11 +98,21 @@ export class SimWorld {
   /** The stream serves only with a quorum of the cluster; recomputed after every network change. */
   refreshQuorum(): void {
     this.stream.setAvailable(this.network.hasQuorum());
+    this.#noteContact();
+  }
+
+  /** Regions in contact with the stream's quorum have everything it stored on their own server. */
+  #noteContact(): void {
+    if (!this.stream.available) return;
+    for (const region of this.config.regions) if (this.network.reachable(region)) this.#serverSeq.set(region, this.stream.lastSeq);
   }
 
   publish(region: string, request: PublishRequest): PublishAttemptReply {
     const reply = this.#publishThroughLink(region, request);
     const seen = reply.kind === 'ack' && reply.duplicate ? 'duplicate' : reply.kind;
+    if (seen !== 'duplicate' && this.stream.everStored().at(-1)?.msgId === request.msgId && carriesRogueSecret(request.envelope)) {
+      this.rogueGaps.push(`published: ${region} wrote ${request.msgId} on top of a rogue state and it landed, carrying a rogue secret`);
+    }
     this.publishLog.push({ region, msgId: request.msgId, reply: seen });
     return reply;
   }
@@ -104,7 +123,14 @@ export class SimWorld {
     const fault = this.network.takePublishFault(region);
     if (fault === 'lose-request') return { kind: 'timeout' };
     const reply = this.stream.publish(request, this.nowMs);
+    this.#noteContact();
     if (fault === 'lose-reply-then-cut') this.network.cut(region);
+    if (fault === 'election-after-ack') {
+      // The reply arrives, then the stream loses its leader: the write cannot be confirmed yet.
+      this.network.setElecting(true);
+      this.refreshQuorum();
+      return reply;
+    }
     return fault === null ? reply : { kind: 'timeout' };
   }
 
@@ -166,10 +192,33 @@ export class SimWorld {
     this.#ensureConsumer(region);
   }
 
-  /** A healthy round for one region: fetch a batch and take in everything that is due. */
+  /** The region's confirmer checks its waiting keys with quorum reads (nothing happens without a quorum). */
+  confirm(region: string): void {
+    this.region(region).confirm((subject) => this.subjectMessages(region, subject), this.nowMs);
+  }
+
+  /**
+   * Fault: the region's own server, leading the stream while cut off from its quorum, hands it what
+   * it holds and then a rotation the stream never keeps (rogue-delivery.ts), at the sequence after
+   * the last it holds, which the stream's quorum gives (or gave) to another message. Only a region
+   * cut off from the stream's quorum can be handed one. The guard still checks every move: a rogue
+   * change takes the place of the stream's message at its own sequence, and skips none below it.
+   */
+  rogueDelivery(region: string, keyIndex: number): void {
+    if (this.network.reachable(region) && this.stream.available) return;
+    const node = this.region(region);
+    const serverSeq = this.#serverSeq.get(region) ?? 0;
+    const held = this.stream.everStored().filter((m) => m.seq > node.store.cursor && m.seq <= serverSeq);
+    const ids = { materialId: this.nextId(`${ROGUE_MATERIAL_PREFIX}${region}`), changeId: this.nextId('rogue') };
+    const applied = node.applyFromOwnServer(held, (store) => rogueRotation(store, region, this.config.regions, keyIndex, this.nowMs, ids));
+    for (const anomaly of skippedMessages(this.stream, applied)) node.reportAnomaly(`${region}: ${anomaly}`);
+  }
+
+  /** A healthy round for one region: fetch a batch, take in everything that is due, confirm. */
   replicate(region: string): void {
     this.pull(region);
     this.deliver(region, Number.MAX_SAFE_INTEGER);
+    this.confirm(region);
   }
 
   /** Restart of a node: its connection and consumer client are gone; its store and cursor stay. */
@@ -184,28 +233,37 @@ export class SimWorld {
     this.network.resetConnection(region);
   }
 
+  /** Every region applied the whole stream (a region that took a rogue sequence may be past its end). */
   caughtUp(): boolean {
     const last = this.stream.lastSeq;
-    return this.config.regions.every((r) => this.region(r).store.cursor === last);
+    return this.config.regions.every((r) => this.region(r).store.cursor >= last);
+  }
+
+  /** Keys whose current version a region has not confirmed yet, as `region/keyId`. */
+  unconfirmed(): string[] {
+    return [...this.regions.values()].flatMap((r) => [...r.store.keys.keys()].filter((k) => needsConfirmation(r, k)).map((k) => `${r.name}/${k}`));
   }
 
   /**
-   * Heals every fault and replicates until every region has applied the whole stream. Each round
-   * is a second of simulated time; a consumer whose deliveries were lost is repaired by the next
-   * gap or, with nothing after the loss, by the watchdog once `stallMs` has passed.
+   * Heals every fault and replicates until every region has applied the whole stream and
+   * confirmed (or repaired) every key it holds. Each round is a second of simulated time; a
+   * consumer whose deliveries were lost is repaired by the next gap or, with nothing after the
+   * loss, by the watchdog once `stallMs` has passed; a divergence is repaired once seen twice.
    */
   healAndQuiesce(maxRounds = 500): void {
     this.network.healAll();
     this.refreshQuorum();
-    for (let round = 0; round < maxRounds && !this.caughtUp(); round++) {
+    const quiet = (): boolean => this.caughtUp() && this.unconfirmed().length === 0;
+    for (let round = 0; round < maxRounds && !quiet(); round++) {
       this.advance(1_000);
       for (const region of this.config.regions) {
         this.watchdog(region);
         this.pull(region, 64);
         this.deliver(region, Number.MAX_SAFE_INTEGER);
+        this.confirm(region);
       }
     }
-    if (!this.caughtUp()) throw new Error(`replication did not quiesce within ${maxRounds} rounds`);
+    if (!quiet()) throw new Error(`replication did not quiesce within ${maxRounds} rounds; unconfirmed: ${this.unconfirmed().join(', ') || 'none'}`);
   }
 
   /** Records each region's view of each key when it changed since the last observation. */
@@ -216,7 +274,9 @@ export class SimWorld {
         const signature = `${view.revision}|${view.keyState}|${view.heldVersions.join(',')}`;
         if (this.#lastObserved.get(id) === signature) continue;
         this.#lastObserved.set(id, signature);
-        this.observations.push({ ...view, region: region.name, at: this.step });
+        const observation = { ...view, region: region.name, at: this.step };
+        this.observations.push(observation);
+        if (region.store.keys.get(view.keyId)?.rogue === true) this.rogueObservations.add(observation);
       }
     }
   }
