@@ -34,6 +34,24 @@ async function rogueRotation(keyId: string, region: string): Promise<ChangeEnvel
   return { formatVersion: 1, change, origin: region, changeId: `rogue-${keyId}`, createdAtMs: Date.now() };
 }
 
+/**
+ * With no quorum anywhere (two of three servers frozen), ap applies a rotation of `keyId` that the
+ * stream never gets, and `body` runs while nothing can be confirmed or repaired.
+ */
+async function rogueRotationWithoutQuorum(keyId: string, body: () => Promise<void>): Promise<void> {
+  c.nats.pause('eu');
+  c.nats.pause('us');
+  try {
+    const applier = c.at('ap').node.applier;
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: await rogueRotation(keyId, 'ap'), publishedAtMs: Date.now() });
+    expect(await currentVersionIn('ap', keyId)).toBe(2);
+    await body();
+  } finally {
+    c.nats.resume('eu');
+    c.nats.resume('us');
+  }
+}
+
 async function encryptIn(region: string, keyId: string): Promise<{ ciphertext: string; keyVersion: number }> {
   const res = await c.at(region).call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from(`from ${region}`).toString('base64') }, c.token);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -62,13 +80,7 @@ describe('confirmed versions', () => {
     await c.waitConverged(30_000);
     expect((await encryptIn('ap', keyId)).keyVersion).toBe(1);
 
-    // No quorum anywhere: nothing can be confirmed or repaired while ap holds the rogue version.
-    c.nats.pause('eu');
-    c.nats.pause('us');
-    try {
-      const applier = c.at('ap').node.applier;
-      await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: await rogueRotation(keyId, 'ap'), publishedAtMs: Date.now() });
-      expect(await currentVersionIn('ap', keyId)).toBe(2);
+    await rogueRotationWithoutQuorum(keyId, async () => {
       const deadline = Date.now() + 3000;
       while (Date.now() < deadline) {
         const out = await encryptIn('ap', keyId);
@@ -76,10 +88,7 @@ describe('confirmed versions', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect((await status('ap')).unconfirmedKeys).toBeGreaterThanOrEqual(1);
-    } finally {
-      c.nats.resume('eu');
-      c.nats.resume('us');
-    }
+    });
 
     // The stream shows a quorum again: ap finds its version 2 unknown to the stream and drops it.
     await eventually(async () => ((await currentVersionIn('ap', keyId)) === 1 ? true : undefined), 45_000, 'ap repaired back to version 1');
@@ -105,22 +114,14 @@ describe('confirmed versions', () => {
       (await c.at(region).call('POST', `/v1/keys/${signingKey}/verify`, { message, signature, signingAlgorithm: 'ECDSA_SHA_256' }, c.token)).status === 200;
     const publicKey = async (region: string) => (await c.at(region).call('GET', `/v1/keys/${signingKey}/public-key`, undefined, c.token)).body.publicKey as string;
     const before = await publicKey('ap');
-    c.nats.pause('eu');
-    c.nats.pause('us');
-    try {
-      const applier = c.at('ap').node.applier;
-      await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(signingKey), envelope: await rogueRotation(signingKey, 'ap'), publishedAtMs: Date.now() });
-      expect(await currentVersionIn('ap', signingKey)).toBe(2);
+    await rogueRotationWithoutQuorum(signingKey, async () => {
       // ap hands out and signs with version 1, the one every region holds.
       expect(await publicKey('ap')).toBe(before);
       const fromAp = await sign('ap');
       expect(await verifies('ap', fromAp)).toBe(true);
       expect(await verifies('eu', fromAp)).toBe(true);
       expect(await verifies('ap', await sign('eu'))).toBe(true);
-    } finally {
-      c.nats.resume('eu');
-      c.nats.resume('us');
-    }
+    });
     await eventually(async () => ((await currentVersionIn('ap', signingKey)) === 1 ? true : undefined), 45_000, 'ap repaired back to version 1');
     // ap's cursor stays one past the stream's end (the rogue change took that sequence) until the
     // next write: compare the key's state, not the applied sequences.

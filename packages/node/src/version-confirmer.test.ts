@@ -46,6 +46,16 @@ async function streamCopy(envelopes: Map<string, ChangeEnvelope>, keyId: string,
   return { seq, subject: keySubject(keyId), data: Buffer.from(id), publishedAtMs: Date.now() };
 }
 
+/** A key whose version 1 is confirmed, with a stream that keeps answering version 1's change. */
+async function confirmedKeyWithStreamAtV1(): Promise<{ keyId: string; confirmer: VersionConfirmer }> {
+  const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
+  const v1Seq = await t.node.applier.subjectSeq(keySubject(keyId));
+  const v1 = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
+  const { confirmer, envelopes } = await confirmerFor(t, async (subjects) => new Map([[subjects[0] as string, await streamCopy(envelopes, keyId, v1Seq, v1)]]));
+  await confirmer.confirmWrite(keyId, 2000);
+  return { keyId, confirmer };
+}
+
 const record = (keyId: string): KeyRecord => t.node.directory.getKey(keyId) as KeyRecord;
 const waitUntil = async (done: () => boolean, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -83,11 +93,7 @@ describe('VersionConfirmer', () => {
   });
 
   it('keeps serving the confirmed version after a rotation it cannot confirm yet', async () => {
-    const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
-    const v1Seq = await t.node.applier.subjectSeq(keySubject(keyId));
-    const v1 = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
-    const { confirmer, envelopes } = await confirmerFor(t, async (subjects) => new Map([[subjects[0] as string, await streamCopy(envelopes, keyId, v1Seq, v1)]]));
-    await confirmer.confirmWrite(keyId, 2000);
+    const { keyId, confirmer } = await confirmedKeyWithStreamAtV1();
     expect(confirmer.servingVersion(record(keyId))).toBe(1);
     expect((await t.call('POST', `/v1/keys/${keyId}/rotate`, {})).status).toBe(200);
     expect(record(keyId).currentVersion).toBe(2);
@@ -123,11 +129,7 @@ describe('VersionConfirmer', () => {
   });
 
   it('repairs an unconfirmed version only after seeing the divergence twice, and never a confirmed one', async () => {
-    const keyId = (await t.call('POST', '/v1/keys', {})).body.keyMetadata.keyId as string;
-    const v1Seq = await t.node.applier.subjectSeq(keySubject(keyId));
-    const v1 = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
-    const { confirmer, envelopes } = await confirmerFor(t, async (subjects) => new Map([[subjects[0] as string, await streamCopy(envelopes, keyId, v1Seq, v1)]]));
-    await confirmer.confirmWrite(keyId, 2000);
+    const { keyId, confirmer } = await confirmedKeyWithStreamAtV1();
     const made = (await t.call('POST', `/v1/keys/${keyId}/encrypt`, { plaintext: Buffer.from('v1').toString('base64') })).body.ciphertext as string;
     confirmer.start();
     // Version 2 is applied here only: the stream's last change on the key stays version 1's.
