@@ -18,34 +18,29 @@ export function registerReplicationMetrics(metrics: NodeMetrics, applier: Change
     };
   };
   new Gauge({ name: 'latchkey_replication_applied_seq', help: 'Stream sequence applied in this region.', registers, collect() { this.set(applier.appliedSeq); } });
-  new Gauge({
-    name: 'latchkey_replication_pending', help: 'Stream last sequence minus applied sequence (last known while the stream is unreachable).', registers,
-    async collect() { await refresh(); this.set(last.pending); },
-  });
-  new Gauge({
-    name: 'latchkey_replication_lag_seconds', help: 'Now minus the publish time of the last applied change while changes are pending; 0 when caught up.', registers,
-    async collect() { await refresh(); this.set(last.lagSeconds); },
-  });
-  new Gauge({
-    name: 'latchkey_replication_consumer_resets', help: 'Times the replication consumer stalled (stream ahead, no deliveries) and was re-created from the cursor since start.', registers,
-    async collect() { await refresh(); this.set(last.consumerResets); },
-  });
+  // Gauges read from the change log's status (refreshed at each scrape).
+  const fromStatus = (name: string, help: string, pick: (values: typeof last) => number): void => {
+    new Gauge({ name, help, registers, async collect() { await refresh(); this.set(pick(last)); } });
+  };
+  fromStatus('latchkey_replication_pending', 'Stream last sequence minus applied sequence (last known while the stream is unreachable).', (v) => v.pending);
+  fromStatus('latchkey_replication_lag_seconds', 'Now minus the publish time of the last applied change while changes are pending; 0 when caught up.', (v) => v.lagSeconds);
+  fromStatus(
+    'latchkey_replication_consumer_resets', 'Times the replication consumer stalled (stream ahead, no deliveries) and was re-created from the cursor since start.',
+    (v) => v.consumerResets,
+  );
   new Gauge({
     name: 'latchkey_replication_divergent_versions', help: 'Held key versions found different from (or missing in) a replicated change since start; their material is kept (should stay 0).', registers,
     collect() { this.set(applier.divergentVersions); },
   });
-  new Gauge({
-    name: 'latchkey_replication_unconfirmed_keys', help: 'Keys whose current version the stream\'s quorum has not been seen holding yet; their last confirmed version serves new output meanwhile.', registers,
-    async collect() { await refresh(); this.set(last.unconfirmedKeys); },
-  });
-  new Gauge({
-    name: 'latchkey_replication_divergent_keys', help: 'Keys whose state here was found not to be the stream\'s and is not repaired yet (should stay 0).', registers,
-    async collect() { await refresh(); this.set(last.divergentKeys); },
-  });
-  new Gauge({
-    name: 'latchkey_replication_repairs', help: 'Keys repaired from a quorum read of the stream since start (each one a region that had applied a change the stream did not keep).', registers,
-    async collect() { await refresh(); this.set(last.repairs); },
-  });
+  fromStatus(
+    'latchkey_replication_unconfirmed_keys', 'Keys whose current version the stream\'s quorum has not been seen holding yet; their last confirmed version serves new output meanwhile.',
+    (v) => v.unconfirmedKeys,
+  );
+  fromStatus('latchkey_replication_divergent_keys', 'Keys whose state here was found not to be the stream\'s and is not repaired yet (should stay 0).', (v) => v.divergentKeys);
+  fromStatus(
+    'latchkey_replication_repairs', 'Keys repaired from a quorum read of the stream since start (each one a region that had applied a change the stream did not keep, or passed one over).',
+    (v) => v.repairs,
+  );
   const delay = new Histogram({
     name: 'latchkey_replication_apply_delay_seconds', help: 'Publish-to-apply delay of each change in this region.', registers,
     buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
