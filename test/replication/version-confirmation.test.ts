@@ -8,8 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { aliasSubject, keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
+import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
 import { generateKeyMaterial, transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { eventually, useTestCluster } from './harness.ts';
 
@@ -49,6 +52,18 @@ async function rogueRotationWithoutQuorum(keyId: string, body: () => Promise<voi
   } finally {
     c.nats.resume('eu');
     c.nats.resume('us');
+  }
+}
+
+/** The envelope of the last change stored on a key's subject, read straight from the stream. */
+async function lastKeyChangeOnStream(keyId: string): Promise<any> {
+  const nc = await connect({ servers: c.nats.urls as string[], user: 'latchkey', pass: 'test-password-not-secret' });
+  try {
+    const stored = await (await jetstreamManager(nc)).streams.getMessage('LATCHKEY', { last_by_subj: keySubject(keyId) });
+    const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+    return packr.unpack(packr.unpack(stored!.data).payload);
+  } finally {
+    await nc.close();
   }
 }
 
@@ -144,14 +159,9 @@ describe('confirmed versions', () => {
   it('a region that passed over a create (its cursor took that sequence for a change the stream did not keep) learns the key from the first ciphertext under it', async () => {
     // ap applies a change at the stream's next sequence that the stream never gets, then restarts:
     // its new consumer starts after that sequence, which the stream then gives to a create in eu.
+    // (A rotation, so that ap's confirmer also repairs the key it touched and every digest agrees again.)
     const applier = c.at('ap').node.applier;
-    const seq = applier.appliedSeq + 1;
-    const aliasName = 'alias/rogue';
-    const at = Date.now();
-    await applier.apply({
-      seq, subject: aliasSubject(aliasName), publishedAtMs: at,
-      envelope: { formatVersion: 1, origin: 'ap', changeId: 'rogue-alias', createdAtMs: at, change: { kind: 'alias', aliasName, alias: { aliasName, targetKeyId: keyId, creationDateMs: at, lastUpdatedDateMs: at } } },
-    });
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: await rogueRotation(keyId, 'ap'), publishedAtMs: Date.now() });
     await c.stopNode('ap');
     await c.restartNode('ap');
     const created = await c.at('eu').call('POST', '/v1/keys', { description: 'passed over in ap' }, c.token);
@@ -170,5 +180,26 @@ describe('confirmed versions', () => {
     }, 30_000, 'ap to decrypt under the key it passed over');
     expect((await status('ap')).repairs).toBeGreaterThanOrEqual(1);
     await decryptsEverywhere((await encryptIn('ap', missed)).ciphertext, 'from ap');
+  }, 120_000);
+
+  it('a write in a region never carries a version only it applied onto the stream, even when the stream gave that sequence to the same key', async () => {
+    const created = await c.at('eu').call('POST', '/v1/keys', { description: 'no rogue on the stream' }, c.token);
+    expect(created.status).toBe(201);
+    const target = created.body.keyMetadata.keyId as string;
+    await c.waitConverged(30_000);
+    await rogueRotationWithoutQuorum(target, async () => undefined);
+    // The stream gives the rogue change's sequence to a change of the same key made in eu, so a
+    // write from ap would pass compare-and-set on that sequence.
+    await eventually(async () => ((await c.at('eu').call('POST', `/v1/keys/${target}/tags`, { tags: { from: 'eu' } }, c.token)).status === 200 ? true : undefined), 30_000, 'eu tags the key');
+    await eventually(async () => {
+      const res = await c.at('ap').call('POST', `/v1/keys/${target}/tags`, { tags: { from: 'ap' } }, c.token);
+      if (res.status !== 200) expect(['KeyUnavailableException', 'ConflictException', 'DependencyTimeoutException']).toContain(res.body.code);
+      return res.status === 200 ? true : undefined;
+    }, 30_000, 'ap tags the key');
+    const onStream = await lastKeyChangeOnStream(target);
+    expect(onStream.change.record.currentVersion, 'the stream got a version only ap had applied').toBe(1);
+    expect(onStream.change.versions).toHaveLength(1);
+    await c.waitConverged(45_000);
+    await decryptsEverywhere((await encryptIn('ap', target)).ciphertext, 'from ap');
   }, 120_000);
 });

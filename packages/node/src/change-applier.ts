@@ -77,6 +77,7 @@ export class ChangeApplier {
   readonly #subjectSeqs = new Map<string, number>();
   readonly #waiters: { seq: number; resolve: () => void }[] = [];
   readonly #listeners: AppliedListener[] = [];
+  readonly #stagedListeners: ((keyId: string) => void)[] = [];
   #appliedSeq: number;
   #lastPublishedAtMs: number | null = null;
   /** Staging is strictly sequential: each change is decided on the state the one before left. */
@@ -118,6 +119,16 @@ export class ChangeApplier {
 
   get lastPublishedAtMs(): number | null {
     return this.#lastPublishedAtMs;
+  }
+
+  /** Called when a key change is staged: the data plane sees its record from now on, before it is durable. */
+  onKeyStaged(listener: (keyId: string) => void): void {
+    this.#stagedListeners.push(listener);
+  }
+
+  /** A change of this key is staged and not yet durable. */
+  hasStaged(keyId: string): boolean {
+    return this.#stagedKeyChanges.has(keyId);
   }
 
   onApplied(listener: AppliedListener): void {
@@ -209,6 +220,7 @@ export class ChangeApplier {
         this.#subjectSeqs.set(subject, seq);
         this.#remember(envelope, decision, adopted);
         inMemory?.();
+        if (envelope.change.kind === 'key') for (const listener of this.#stagedListeners) listener(envelope.change.record.keyId);
       } else if (decision.action === 'reject') {
         this.#deps.log.warn({ seq, subject, reason: decision.reason }, 'rejected a replicated change');
       }
@@ -232,7 +244,10 @@ export class ChangeApplier {
       const local = await this.#localState(envelope, subject);
       const decision = decideApply(envelope, subject, seq, { ...local, subjectSeq: 0 }, this.#deps.identity.region, this.#deps.cluster.regionNames);
       if (decision.action !== 'apply') return null;
-      const replaced = (await this.#differentSecrets(envelope.change, decision.recheckVersions)).filter(replaceable);
+      // Every held replaceable version is compared, not only those whose wrapped bytes changed: the
+      // last change applied here may carry the stream's bytes for a version whose material here
+      // came from an earlier change the stream never kept.
+      const replaced = await this.#differentSecrets(envelope.change, local.heldVersions.filter(replaceable));
       const erased = decision.unknownToStream.filter(replaceable);
       const repaired = { ...decision, adoptVersions: [...decision.adoptVersions, ...replaced], eraseVersions: [...decision.eraseVersions, ...erased] };
       const batch: MutableBatch = {};

@@ -15,6 +15,8 @@ import type { KeyDirectory } from './key-directory.ts';
 import type { RegionIdentity } from './region-identity.ts';
 import { VersionConfirmer } from './version-confirmer.ts';
 
+/** How long a write waits for this region's state of a key to be confirmed before building on it. */
+const SETTLE_BEFORE_WRITE_MS = 2_000;
 /** No answer from the stream for this long (it is read once a second): the region is cut off. */
 const STREAM_CONTACT_STALE_MS = 3_500;
 
@@ -79,6 +81,10 @@ export class JetStreamChangeLog implements ChangeLog {
 
   lookUp(keyId: string): void {
     this.#confirmer.lookUp(keyId);
+  }
+
+  settle(keyId: string): Promise<void> {
+    return this.#confirmer.settle(keyId, SETTLE_BEFORE_WRITE_MS);
   }
 
   async #receive(message: StreamMessage, cluster: ClusterConfig): Promise<{ durable: Promise<void> }> {

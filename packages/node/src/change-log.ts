@@ -39,6 +39,8 @@ export interface ChangeLog {
   servingVersion(record: KeyRecord): number;
   /** A call named a key or key version this region does not hold: look for a change this region passed over. */
   lookUp(keyId: string): void;
+  /** Before a write builds on this region's state of a key: that state is the stream's (KeyUnavailableException if not shown in time). */
+  settle(keyId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,10 @@ export class StandaloneChangeLog implements ChangeLog {
 
   lookUp(): void {
     // One region and no stream: nothing can have been passed over.
+  }
+
+  async settle(): Promise<void> {
+    // One region and no stream: its state is the only one.
   }
 
   /** One region and no stream: every applied version is the whole truth. */

@@ -176,6 +176,9 @@ export class ControlPlane {
       // re-wrap are read on every attempt: after a conflict they include the other region's change,
       // or a version it added would be carried without material.
       return this.#casLoop<KeyRecord>(subject, msgId, async () => {
+        // Versions carried forward (and secrets re-wrapped) must be the stream's, not a change
+        // only this region applied: wait for them to be confirmed here.
+        await this.#deps.log.settle(keyId);
         const previous = await this.#deps.applier.lastKeyChange(keyId);
         await this.#heldSecrets(keyId, secrets);
         const before = this.#deps.directory.resolve(keyId);

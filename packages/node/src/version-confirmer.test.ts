@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
-import { keySubject, type ChangeEnvelope, type KeyChange, type KeyRecord } from '@latchkey/core';
-import { rootKeyFromBytes } from '@latchkey/crypto';
+import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange, type KeyRecord } from '@latchkey/core';
+import { randomBytes } from 'node:crypto';
+import { encryptSymmetric, loadKey, rootKeyFromBytes, transportAad, transportPublicKeyOf, wrapForRegion } from '@latchkey/crypto';
 import type { StreamMessage } from '@latchkey/replication';
 import { deriveRegionIdentity } from './region-identity.ts';
 import { startTestNode, type TestNode } from './testing/test-node.ts';
@@ -145,6 +146,50 @@ describe('VersionConfirmer', () => {
       await waitUntil(() => confirmer.status().divergentKeys === 0 && confirmer.status().unconfirmedKeys === 0, 5000);
     } finally {
       confirmer.close();
+    }
+  });
+
+  it('does not confirm a real later version while a version below it holds a secret the stream does not have, and repairs that one', async () => {
+    const { keyId, confirmer } = await confirmedKeyWithStreamAtV1();
+    const rootKey = rootKeyFromBytes(await readFile(t.node.config.rootKeyFile));
+    const region = deriveRegionIdentity(rootKey, t.node.config.region);
+    const recipient = transportPublicKeyOf(region.transportPublicKey);
+    const v1 = (await t.node.applier.lastKeyChange(keyId)) as KeyChange;
+    const rotation = (previous: KeyChange, secret: Uint8Array, id: string): ChangeEnvelope => {
+      const keyVersion = previous.record.currentVersion + 1;
+      const record = {
+        ...previous.record, currentVersion: keyVersion, revision: previous.record.revision + 1,
+        versions: [...previous.record.versions, { keyVersion, creationDateMs: Date.now(), rotationType: 'ON_DEMAND' as const }],
+      };
+      const wrapped = { [region.region]: wrapForRegion(recipient, secret, transportAad(keyId, keyVersion, region.region)) };
+      return { formatVersion: 1, origin: 'elsewhere', changeId: id, createdAtMs: Date.now(), change: nextKeyChange(previous, record, [{ keyVersion, publicKey: null, wrapped }], [region.region]) };
+    };
+    const applier = t.node.applier;
+    // This region applies a version 2 the stream never keeps; the stream's own version 2 and 3
+    // arrive later in one change (its version 2 was overtaken here).
+    const rogue = rotation(v1, randomBytes(32), 'rogue');
+    await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: rogue, publishedAtMs: Date.now() });
+    const realSecret = randomBytes(32);
+    const real2 = rotation(v1, realSecret, 'real-2');
+    const real3 = rotation(real2.change as KeyChange, randomBytes(32), 'real-3');
+    const seq3 = applier.appliedSeq + 2;
+    await applier.apply({ seq: seq3, subject: keySubject(keyId), envelope: real3, publishedAtMs: Date.now() });
+    expect(record(keyId).currentVersion).toBe(3);
+    const { confirmer: fresh, envelopes } = await confirmerFor(t, async (subjects) => new Map([[subjects[0] as string, await streamCopy(envelopes, keyId, seq3, real3.change as KeyChange)]]));
+    confirmer.close();
+    // A ciphertext another region made under the stream's version 2.
+    const made = Buffer.from(encryptSymmetric(loadKey('SYMMETRIC_DEFAULT', realSecret), keyId, 2, Buffer.from('real v2'), {})).toString('base64');
+    expect((await t.call('POST', '/v1/decrypt', { ciphertext: made })).status).not.toBe(200);
+    fresh.start();
+    try {
+      // Version 3 is the stream's, but version 2 here is not: nothing above version 1 is confirmed
+      // until the repair, which replaces version 2's secret.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fresh.confirmedVersion(keyId)).toBe(1);
+      await waitUntil(() => fresh.status().repairs === 1 && fresh.confirmedVersion(keyId) === 3, 8000);
+      expect((await t.call('POST', '/v1/decrypt', { ciphertext: made })).status).toBe(200);
+    } finally {
+      fresh.close();
     }
   });
 });

@@ -100,6 +100,11 @@ export class VersionConfirmer {
 
   start(): void {
     this.#deps.applier.onApplied((change, decision) => this.#noteApplied(change, decision));
+    // Counted from the moment the data plane sees the record, not only once it is durable.
+    this.#deps.applier.onKeyStaged((keyId) => {
+      const record = this.#deps.directory.getKey(keyId);
+      if (record) this.#consider(record);
+    });
     this.#timer = setInterval(() => this.#kick(), 1_000);
     this.#kick();
   }
@@ -161,6 +166,24 @@ export class VersionConfirmer {
         throw new LatchkeyError('IndeterminateException', `the change to key ${keyId} was acknowledged by the stream but its quorum could not be shown to hold it yet; read the key, or retry with the same idempotency key`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * Before a write builds on this region's state of a key (its versions are carried forward, and
+   * their secrets re-wrapped for added regions), that state must be the stream's: waits, bounded,
+   * until the key's current version is confirmed here. KeyUnavailableException when it cannot be
+   * shown in time; nothing was written then.
+   */
+  async settle(keyId: string, timeoutMs: number): Promise<void> {
+    try {
+      await this.confirmWrite(keyId, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof LatchkeyError) || error.code !== 'IndeterminateException') throw error;
+      throw new LatchkeyError(
+        'KeyUnavailableException',
+        `key ${keyId} holds versions in this region that the replication stream's quorum has not been seen holding yet; nothing was changed; retry, or use another region`,
+      );
     }
   }
 
@@ -303,15 +326,32 @@ export class VersionConfirmer {
         log.error({ keyId, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change for a key does not verify');
       }
       const change = envelope?.change;
-      const version = change?.kind === 'key' ? change.versions[record.currentVersion - 1] : undefined;
-      const wrapped = version && Object.hasOwn(version.wrapped, identity.region) ? version.wrapped[identity.region] : undefined;
+      const wrappedFor = (keyVersion: number): Uint8Array | undefined => {
+        const version = change?.kind === 'key' ? change.versions[keyVersion - 1] : undefined;
+        return version && Object.hasOwn(version.wrapped, identity.region) ? version.wrapped[identity.region] : undefined;
+      };
+      const wrapped = wrappedFor(record.currentVersion);
       carriesVersion = wrapped !== undefined;
       if (wrapped) sameSecret = await sameAsHeldSecret(this.#deps, keyId, record.currentVersion, wrapped);
+      // Every held version above the confirmed one must be the stream's too, not only the current
+      // one: a change applied here only (a rotation the stream never kept) may sit below a real
+      // later one, and its secret would be carried on and re-wrapped from here.
+      for (let keyVersion = this.confirmedVersion(keyId) + 1; sameSecret === true && keyVersion < record.currentVersion; keyVersion++) {
+        const earlier = wrappedFor(keyVersion);
+        const same = earlier === undefined ? null : await sameAsHeldSecret(this.#deps, keyId, keyVersion, earlier);
+        if (same === false || (earlier === undefined && (await this.#deps.store.getMaterial(keyId, keyVersion)) !== undefined)) sameSecret = false;
+      }
+    }
+    const heldHere = (await this.#deps.store.getMaterial(keyId, record.currentVersion)) !== undefined;
+    if (!heldHere && this.#deps.applier.hasStaged(keyId)) {
+      // Its material is not durable yet: ask again in a moment (applying it brings the key back too).
+      this.#waiting.set(keyId, Date.now() + 50);
+      return null;
     }
     const verdict = confirmationVerdict({
       // No material for the version here (a region added to the deployment after the key was
       // made, until a change re-wraps it): it cannot serve output under it, nothing to confirm.
-      heldHere: (await this.#deps.store.getMaterial(keyId, record.currentVersion)) !== undefined, keyVersion: record.currentVersion, subjectSeq: snapshot.subjectSeq, appliedSeq: snapshot.appliedSeq,
+      heldHere, keyVersion: record.currentVersion, subjectSeq: snapshot.subjectSeq, appliedSeq: snapshot.appliedSeq,
       stream: message ? { seq: message.seq, carriesVersion, sameSecret } : null,
     });
     switch (verdict.kind) {

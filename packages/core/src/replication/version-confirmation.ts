@@ -29,7 +29,10 @@ export interface ConfirmationInput {
     readonly seq: number;
     /** The change carries `keyVersion` with a secret wrapped for this region. */
     readonly carriesVersion: boolean;
-    /** That secret equals the one held here (null when not carried, or not comparable). */
+    /**
+     * That secret equals the one held here, and so do those of the held versions between the
+     * confirmed one and it (null when not carried, or not comparable).
+     */
     readonly sameSecret: boolean | null;
   };
 }
@@ -60,7 +63,7 @@ export function confirmationVerdict(input: ConfirmationInput): ConfirmationVerdi
   if (!stream.carriesVersion) {
     return { kind: 'divergent', reason: `the stream's last change for this key (sequence ${stream.seq}) does not carry version ${input.keyVersion}`, repairable: true };
   }
-  return { kind: 'divergent', reason: `the stream holds another secret for version ${input.keyVersion}`, repairable: true };
+  return { kind: 'divergent', reason: `the stream holds another secret for version ${input.keyVersion} or an unconfirmed one below it`, repairable: true };
 }
 
 /**
