@@ -31,8 +31,13 @@ async function main(): Promise<void> {
 
   const key = (await call(first, 'POST', '/v1/keys', { description: 'tour key' })).keyMetadata;
   say(`created key ${key.keyId} in ${first.name}`);
-  await until(`the key in ${second.name}`, async () => (await call(second, 'GET', `/v1/keys/${key.keyId}`)).keyMetadata !== undefined);
-  const enc = await call(second, 'POST', `/v1/keys/${key.keyId}/encrypt`, { plaintext: Buffer.from('hello from the tour').toString('base64'), encryptionContext: { tour: 'yes' } });
+  // A region uses a key for new output once it has seen the stream's quorum holding its version
+  // (KeyUnavailableException for the few milliseconds before): retry until then.
+  let enc: any;
+  await until(`the key usable in ${second.name}`, async () => {
+    enc = await call(second, 'POST', `/v1/keys/${key.keyId}/encrypt`, { plaintext: Buffer.from('hello from the tour').toString('base64'), encryptionContext: { tour: 'yes' } });
+    return enc.ciphertext !== undefined;
+  });
   say(`encrypted in ${second.name} with version ${enc.keyVersion}: ${enc.ciphertext.slice(0, 32)}...`);
   for (const region of manifest.regions) {
     const dec = await call(region, 'POST', '/v1/decrypt', { ciphertext: enc.ciphertext, encryptionContext: { tour: 'yes' } });
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
   say(`rotated in ${second.name}: current version ${rotated.currentVersion}`);
   await until('every region to agree', async () => {
     const digests = await Promise.all(manifest.regions.map((r) => call(r, 'GET', '/v1/cluster/digest')));
-    return new Set(digests.map((d) => d.digest)).size === 1;
+    return new Set(digests.map((d) => d.digest)).size === 1 && digests.every((d) => d.unconfirmedKeys === 0);
   });
   for (const region of manifest.regions) {
     const status = await call(region, 'GET', '/v1/cluster/status');
