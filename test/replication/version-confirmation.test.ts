@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
+import { aliasSubject, keySubject, nextKeyChange, type ChangeEnvelope, type KeyChange } from '@latchkey/core';
 import { generateKeyMaterial, transportAad, transportPublicKeyOf, wrapForRegion } from '../../packages/crypto/src/index.ts';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -201,5 +201,29 @@ describe('confirmed versions', () => {
     expect(onStream.change.versions).toHaveLength(1);
     await c.waitConverged(45_000);
     await decryptsEverywhere((await encryptIn('ap', target)).ciphertext, 'from ap');
+  }, 120_000);
+
+  it('after a cut, a region audits what it applied meanwhile and drops an alias the stream never got', async () => {
+    const aliasName = 'alias/only-in-ap';
+    const apHasAlias = async () => ((await c.at('ap').call('GET', '/v1/aliases', undefined, c.token)).body.aliases as { aliasName: string }[]).some((a) => a.aliasName === aliasName);
+    c.nats.pause('eu');
+    c.nats.pause('us');
+    try {
+      await eventually(async () => ((await status('ap')).streamReachable === false ? true : undefined), 15_000, 'ap to see it is cut off');
+      const applier = c.at('ap').node.applier;
+      const at = Date.now();
+      await applier.apply({
+        seq: applier.appliedSeq + 1, subject: aliasSubject(aliasName), publishedAtMs: at,
+        envelope: { formatVersion: 1, origin: 'ap', changeId: 'rogue-alias', createdAtMs: at, change: { kind: 'alias', aliasName, alias: { aliasName, targetKeyId: keyId, creationDateMs: at, lastUpdatedDateMs: at } } },
+      });
+      expect(await apHasAlias()).toBe(true);
+    } finally {
+      c.nats.resume('eu');
+      c.nats.resume('us');
+    }
+    await eventually(async () => (!(await apHasAlias()) ? true : undefined), 45_000, 'ap to drop the alias');
+    // The stream then gives that sequence to a real change; every region ends with the same state.
+    expect((await c.at('eu').call('POST', '/v1/keys', { description: 'after the audit' }, c.token)).status).toBe(201);
+    await c.waitConverged(45_000);
   }, 120_000);
 });

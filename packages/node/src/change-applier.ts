@@ -229,21 +229,32 @@ export class ChangeApplier {
   }
 
   /**
-   * Makes this region's state of one key the stream's, from a change read from a stream leader
+   * Makes this region's state of one item the stream's, from a change read from a stream leader
    * with a quorum (version-confirmer.ts): applied whatever the subject's sequence here, without
    * moving the cursor; the material of `replaceable` versions is replaced where the change holds
    * another secret, and erased where the change does not carry them. Other versions (confirmed:
    * output may exist under them) keep their material, whatever the change says. Resolves once
-   * durable, with the versions replaced and erased (`applied` false when it is not a valid key change).
+   * durable, with the versions replaced and erased (`applied` false when the change is not valid).
+   * Aliases, tokens and credentials simply become the change's state.
    */
   async repair(change: AppliedChange, replaceable: (keyVersion: number) => boolean): Promise<{ applied: boolean; replaced: number[]; erased: number[] }> {
     const staged = await this.#stageLock.run(async () => {
       if (this.#failed) throw this.#failed;
       const { envelope, subject, seq } = change;
-      if (envelope.change?.kind !== 'key') return null;
       const local = await this.#localState(envelope, subject);
-      const decision = decideApply(envelope, subject, seq, { ...local, subjectSeq: 0 }, this.#deps.identity.region, this.#deps.cluster.regionNames);
+      // Decided as a change newer than anything here, whatever `seq` is (a synthetic deletion has 0).
+      const decision = decideApply(envelope, subject, Number.MAX_SAFE_INTEGER, { ...local, subjectSeq: 0 }, this.#deps.identity.region, this.#deps.cluster.regionNames);
       if (decision.action !== 'apply') return null;
+      if (envelope.change.kind !== 'key') {
+        // An alias, token or credential: the stream's state of it, as applying would make it.
+        const batch: MutableBatch = {};
+        const inMemory = this.#plan(envelope, decision, batch, []);
+        batch.putMeta = { ...batch.putMeta, [subjectSeqName(subject)]: seq };
+        this.#subjectSeqs.set(subject, seq);
+        this.#remember(envelope, decision, []);
+        inMemory?.();
+        return { replaced: [], erased: [], durable: this.#enqueue(change, decision, batch, true) };
+      }
       // Every held replaceable version is compared, not only those whose wrapped bytes changed: the
       // last change applied here may carry the stream's bytes for a version whose material here
       // came from an earlier change the stream never kept.

@@ -13,6 +13,7 @@ import type { ChangeLog, ReplicationStatus } from './change-log.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import type { KeyDirectory } from './key-directory.ts';
 import type { RegionIdentity } from './region-identity.ts';
+import { CutOffAudit } from './cut-off-audit.ts';
 import { VersionConfirmer } from './version-confirmer.ts';
 
 /** How long a write waits for this region's state of a key to be confirmed before building on it. */
@@ -38,6 +39,8 @@ export class JetStreamChangeLog implements ChangeLog {
   readonly #wallClock: Clock;
   readonly #log: Logger;
   readonly #confirmer: VersionConfirmer;
+  readonly #audit: CutOffAudit;
+  #auditTimer: NodeJS.Timeout | null = null;
   #rejected = 0;
 
   constructor(deps: {
@@ -62,6 +65,12 @@ export class JetStreamChangeLog implements ChangeLog {
       decode: (data) => decodeChange(data, (region) => cluster.regions.get(region)?.signing),
       log: deps.log.child({ component: 'confirmer' }),
     });
+    this.#audit = new CutOffAudit({
+      reachable: () => this.#streamReachable(), readSeqs: (seqs) => this.#replicator.readSeqsWithQuorum(seqs),
+      repairSubject: (subject) => this.#confirmer.repairSubject(subject), log: deps.log.child({ component: 'audit' }),
+      decode: (data) => decodeChange(data, (region) => cluster.regions.get(region)?.signing),
+    });
+    deps.applier.onApplied((change) => this.#audit.note(change.seq, change.subject, change.envelope.changeId));
   }
 
   get rejectedChanges(): number {
@@ -73,6 +82,9 @@ export class JetStreamChangeLog implements ChangeLog {
     await this.#confirmer.load();
     this.#confirmer.start();
     this.#replicator.start();
+    this.#auditTimer = setInterval(() => void this.#audit.tick().catch((error: unknown) => {
+      this.#log.error({ err: (error as Error).message }, 'the audit of changes applied while cut off failed; it is tried again');
+    }), 1_000);
   }
 
   servingVersion(record: KeyRecord): number {
@@ -152,6 +164,7 @@ export class JetStreamChangeLog implements ChangeLog {
 
   async close(): Promise<void> {
     this.#confirmer.close();
+    if (this.#auditTimer) clearInterval(this.#auditTimer);
     await this.#replicator.close();
   }
 }

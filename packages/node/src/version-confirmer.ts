@@ -47,6 +47,16 @@ export interface ConfirmerStatus {
 
 const confirmedName = (keyId: string): string => `confirmed/${keyId}`;
 
+/** The deletion of an alias or token the stream has no change for (null for other subjects). */
+function absentItem(subject: string): ChangeEnvelope | null {
+  const envelope = (change: ChangeEnvelope['change']): ChangeEnvelope => ({ formatVersion: 1, origin: 'repair', changeId: `absent-${subject}`, createdAtMs: 0, change });
+  const alias = /^kms\.alias\.(.+)$/.exec(subject);
+  if (alias) return envelope({ kind: 'alias', aliasName: alias[1] as string, alias: null });
+  const token = /^kms\.token\.(.+)$/.exec(subject);
+  if (token) return envelope({ kind: 'token', tokenId: token[1] as string, token: null });
+  return null;
+}
+
 /** What this region held of a key just before the stream was read. */
 interface Snapshot {
   readonly record: KeyRecord;
@@ -147,6 +157,44 @@ export class VersionConfirmer {
     if (this.#lookedUp.size > 10_000) this.#lookedUp.delete(this.#lookedUp.keys().next().value as string);
     this.#lookups.add(keyId);
     this.#kick();
+  }
+
+  /**
+   * Makes this region's state of one item (key, alias, token) the stream's, from a quorum read of
+   * its subject: for the audit of what a region applied while it was cut off (cut-off-audit.ts).
+   * Key versions at or below the confirmed one are never touched. An alias or token the stream has
+   * no change for is removed here; a key the stream has no change for stays, and stays unusable
+   * for output (never confirmed). False when no quorum could be shown.
+   */
+  async repairSubject(subject: string): Promise<boolean> {
+    const { applier, directory, log } = this.#deps;
+    const reads = await this.#deps.readLast([subject]);
+    if (reads === null) return false;
+    const message = reads.get(subject) ?? null;
+    let envelope: ChangeEnvelope | null = null;
+    if (message) {
+      try {
+        envelope = this.#deps.decode(message.data);
+      } catch (error) {
+        log.error({ subject, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change on a subject does not verify');
+        return true;
+      }
+    } else {
+      envelope = absentItem(subject);
+      if (envelope === null) {
+        log.error({ subject }, 'this region holds an item the stream has no change for; left as it is');
+        return true;
+      }
+    }
+    const keyId = envelope.change.kind === 'key' ? envelope.change.record.keyId : null;
+    const confirmed = keyId === null ? 0 : this.confirmedVersion(keyId);
+    const outcome = await applier.repair({ seq: message?.seq ?? 0, subject, envelope, publishedAtMs: message?.publishedAtMs ?? Date.now() }, (v) => v > confirmed);
+    if (!outcome.applied) return true;
+    this.#repairs += 1;
+    log.warn({ subject, seq: message?.seq ?? null, replacedVersions: outcome.replaced, erasedVersions: outcome.erased }, 'repaired an item from the stream\'s quorum after auditing what this region applied while cut off');
+    const record = keyId === null ? undefined : directory.getKey(keyId);
+    if (record) this.#consider(record);
+    return true;
   }
 
   /**

@@ -319,31 +319,44 @@ export class JetStreamReplicator {
   }
 
   /**
-   * The stream's last change on each subject, as its leader holds them, read only while that
-   * leader shows a quorum: one stream-info answer before and one after the reads must both name
-   * the same leader with a quorum (stream-quorum.ts). What such a leader applied is committed and
-   * will be on every later leader; a cut-off leader, or a replica that never got a change, cannot
-   * pass. Null when the stream cannot show that now (retry later). A subject without any message
-   * maps to null.
+   * Reads from the stream leader only while it shows a quorum: one stream-info answer before and
+   * one after the reads must both name the same leader with a quorum (stream-quorum.ts). What
+   * such a leader applied is committed and will be on every later leader; a cut-off leader, or a
+   * replica that never got a change, cannot pass. Null when the stream cannot show that now (retry
+   * later). `lastSeq` is the stream's last sequence when the reads began.
    */
-  async readLastWithQuorum(subjects: readonly string[]): Promise<Map<string, StreamMessage | null> | null> {
+  async #readWithQuorum<T>(read: (jsm: JetStreamManager) => Promise<T>): Promise<{ value: T; lastSeq: number } | null> {
     const jsm = this.#jsm;
     if (!jsm) return null;
     const o = this.#options;
     try {
       const before = await jsm.streams.info(o.streamName);
       if (!leaderHasQuorum(before.cluster, o.replicas)) return null;
-      const read = new Map<string, StreamMessage | null>();
-      await Promise.all(subjects.map(async (subject) => {
-        const m = await jsm.streams.getMessage(o.streamName, { last_by_subj: subject });
-        read.set(subject, m ? { seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() } : null);
-      }));
+      const value = await read(jsm);
       const after = await jsm.streams.info(o.streamName);
       if (!leaderHasQuorum(after.cluster, o.replicas) || after.cluster?.leader !== before.cluster?.leader) return null;
-      return read;
+      return { value, lastSeq: before.state.last_seq };
     } catch {
       return null;
     }
+  }
+
+  #stored(m: { seq: number; subject: string; data: Uint8Array; time: Date } | null): StreamMessage | null {
+    return m ? { seq: m.seq, subject: m.subject, data: m.data, publishedAtMs: m.time.getTime() } : null;
+  }
+
+  /** The stream's last change on each subject (null: none), read with a quorum (#readWithQuorum). */
+  async readLastWithQuorum(subjects: readonly string[]): Promise<Map<string, StreamMessage | null> | null> {
+    const read = await this.#readWithQuorum(async (jsm) => new Map(await Promise.all(subjects.map(async (subject) =>
+      [subject, this.#stored(await jsm.streams.getMessage(this.#options.streamName, { last_by_subj: subject }))] as const))));
+    return read?.value ?? null;
+  }
+
+  /** The stream's messages at these sequences (null: none there, purged or not written yet), read with a quorum. */
+  async readSeqsWithQuorum(seqs: readonly number[]): Promise<{ messages: Map<number, StreamMessage | null>; lastSeq: number } | null> {
+    const read = await this.#readWithQuorum(async (jsm) => new Map(await Promise.all(seqs.map(async (seq) =>
+      [seq, this.#stored(await jsm.streams.getMessage(this.#options.streamName, { seq }))] as const))));
+    return read ? { messages: read.value, lastSeq: read.lastSeq } : null;
   }
 
   /** The stream's last sequence, or null when the stream cannot be reached. */
