@@ -67,7 +67,7 @@ export function createKey(world: SimWorld, region: string, pinned: readonly stri
     return createKeyRecord({ keyId, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', regions }, nowMs);
   };
   const description = `create ${keyId.slice(-4)} pinned to ${regions?.join('+') ?? 'all'}`;
-  runWrite(world, region, { keyId, changeId, build, syncFirst: false, retryOfIndeterminate: false },
+  runWrite(world, region, { keyId, changeId, build, syncFirst: false, retryOfIndeterminate: false, settle: false },
     { step: world.step, region, kind: 'create', description, keyId, changeId, command: 'create' });
 }
 
@@ -94,7 +94,7 @@ export function keyCommand(world: SimWorld, region: string, keyId: string, optio
   const arg = options.name === 'addRegion' || options.name === 'removeRegion' ? ` ${options.regionArg}` : '';
   const condition = expectedRevision === undefined ? '' : ` if revision ${expectedRevision}`;
   const description = `${options.name}${arg} ${keyId.slice(-4)}${condition}${options.syncFirst ? ' (sync first)' : ''}`;
-  runWrite(world, region, { keyId, changeId, build, syncFirst: options.syncFirst, retryOfIndeterminate: false },
+  runWrite(world, region, { keyId, changeId, build, syncFirst: options.syncFirst, retryOfIndeterminate: false, settle: true },
     { step: world.step, region, kind: 'command', description, keyId, changeId, command: options.name });
 }
 
@@ -109,7 +109,7 @@ export function sweep(world: SimWorld, region: string): void {
       const still = current === null ? undefined : dueLifecycleCommands(current, nowMs).find((c) => c.type === due.type);
       return current === null || still === undefined ? null : applyKeyCommand(current, still, nowMs);
     };
-    runWrite(world, region, { keyId: record.keyId, changeId, build, syncFirst: true, retryOfIndeterminate: false },
+    runWrite(world, region, { keyId: record.keyId, changeId, build, syncFirst: true, retryOfIndeterminate: false, settle: true },
       { step: world.step, region, kind: 'lifecycle', description: `lifecycle ${due.type} ${record.keyId.slice(-4)}`, keyId: record.keyId, changeId, command: due.type });
   }
 }
@@ -118,7 +118,7 @@ export function encrypt(world: SimWorld, region: string, keyId: string): void {
   const ciphertextId = world.nextId('ct');
   const fields: EntryFields = { step: world.step, region, kind: 'encrypt', description: `encrypt under ${keyId.slice(-4)}`, keyId, changeId: null, command: null, ciphertextId };
   try {
-    world.ciphertexts.push(world.region(region).encrypt(keyId, `plaintext of ${ciphertextId}`, ciphertextId));
+    world.ciphertexts.push(world.region(region).encrypt(keyId, `plaintext of ${ciphertextId}`, ciphertextId, world.nowMs));
     world.history.push(entryFromDataPlane(world.history.length, fields, 'ok', null));
   } catch (thrown) {
     world.history.push(entryFromDataPlane(world.history.length, fields, 'fail', toLatchkeyError(thrown).code));
@@ -133,7 +133,7 @@ export function decrypt(world: SimWorld, region: string, ciphertextIndex: number
     ciphertextId: ciphertext.ciphertextId,
   };
   try {
-    const plaintext = world.region(region).decrypt(ciphertext);
+    const plaintext = world.region(region).decrypt(ciphertext, world.nowMs);
     if (plaintext !== ciphertext.plaintext) world.region(region).reportAnomaly(`${region}: ${ciphertext.ciphertextId} decrypted to the wrong plaintext`);
     world.history.push(entryFromDataPlane(world.history.length, fields, 'ok', null));
   } catch (thrown) {

@@ -10,11 +10,13 @@ export const COVERAGE_EVENTS = [
   'delivery from an old consumer',
   'history truncated', 'policy narrowed', 'policy widened', 'decrypt in another region', 'stream unavailable', 'key destroyed',
   'key unavailable until confirmed', 'older confirmed version served', 'write answered indeterminate until confirmed',
+  'write refused until the key is confirmed',
 ] as const;
 /** What schedules with rogue deliveries must meet (the rest is the first list's business). */
 export const ROGUE_COVERAGE_EVENTS = [
   'rogue delivery', 'rogue sequence reused by the stream', 'divergence repaired', 'key unavailable until confirmed',
   'older confirmed version served', 'write answered indeterminate until confirmed', 'decrypt in another region',
+  'rogue version overtaken by a real change', 'look-up repair', 'write on a rogue state stopped where compare-and-set would pass',
 ] as const;
 export type CoverageEvent = (typeof COVERAGE_EVENTS)[number] | (typeof ROGUE_COVERAGE_EVENTS)[number];
 
@@ -57,6 +59,10 @@ function confirmationEvents(world: SimWorld): CoverageEvent[] {
   if (regions.some((r) => r.rogueChanges.length > 0)) events.push('rogue delivery');
   if (regions.some((r) => r.rogueChanges.some((c) => c.seq <= world.stream.lastSeq))) events.push('rogue sequence reused by the stream');
   if (regions.some((r) => r.confirmStats.repairs > 0)) events.push('divergence repaired');
+  if (regions.some((r) => r.confirmStats.writesRefusedUnconfirmed > 0)) events.push('write refused until the key is confirmed');
+  if (regions.some((r) => r.overtakenRogue.length > 0)) events.push('rogue version overtaken by a real change');
+  if (regions.some((r) => r.confirmStats.lookUpRepairs > 0)) events.push('look-up repair');
+  if (regions.some((r) => r.confirmStats.rogueWritesStopped > 0)) events.push('write on a rogue state stopped where compare-and-set would pass');
   return events;
 }
 

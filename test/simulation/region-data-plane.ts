@@ -5,7 +5,10 @@
  * that holds a different secret under the same version number fails loudly. New output uses the
  * key's serving version (the core's `servingVersion`: the newest version the stream's quorum was
  * seen holding with this region's secret, see sim-confirmer.ts), else answers KeyUnavailable;
- * decryption is not gated.
+ * decryption is not gated. A call naming a key this region does not know, or a ciphertext under a
+ * version above the key's current one, asks for the key to be looked up (`lookUp`, the node's
+ * data plane in a replicated region): decrypt answers KeyUnavailable then (retryable); encrypt
+ * answers NotFound (the node answers KeyUnavailable instead while it is behind the stream).
  */
 import { LatchkeyError, allowedRegions, servingVersion } from '@latchkey/core';
 import type { LocalKey, RegionStore } from './region-store.ts';
@@ -19,9 +22,13 @@ export interface SimCiphertext {
   readonly encryptedIn: string;
 }
 
-function usableKey(store: RegionStore, region: string, deployment: readonly string[], keyId: string): LocalKey {
+/** Told when a call names a key, or a version of a key, that this region does not hold. */
+export type LookUp = (keyId: string) => void;
+
+function usableKey(store: RegionStore, region: string, deployment: readonly string[], keyId: string, lookUp: LookUp): LocalKey {
   const local = store.keys.get(keyId);
   if (local === undefined || local.record.keyState === 'Destroyed') {
+    lookUp(keyId);
     throw new LatchkeyError('NotFoundException', `key ${keyId} does not exist in ${region}`);
   }
   const allowed = allowedRegions(local.record, deployment);
@@ -34,9 +41,9 @@ function usableKey(store: RegionStore, region: string, deployment: readonly stri
 }
 
 export function encryptLocally(
-  store: RegionStore, region: string, deployment: readonly string[], keyId: string, plaintext: string, ciphertextId: string,
+  store: RegionStore, region: string, deployment: readonly string[], keyId: string, plaintext: string, ciphertextId: string, lookUp: LookUp,
 ): SimCiphertext {
-  const local = usableKey(store, region, deployment, keyId);
+  const local = usableKey(store, region, deployment, keyId, lookUp);
   const keyVersion = servingVersion(local.record, store.confirmed.get(keyId) ?? 0);
   if (keyVersion === null) {
     throw new LatchkeyError('KeyUnavailableException', `${keyId} v${local.record.currentVersion} is not yet confirmed by the stream's quorum in ${region}`);
@@ -46,11 +53,16 @@ export function encryptLocally(
   return { ciphertextId, keyId, keyVersion, sealedWith: material.materialId, plaintext, encryptedIn: region };
 }
 
-export function decryptLocally(store: RegionStore, region: string, deployment: readonly string[], ciphertext: SimCiphertext): string {
-  const local = usableKey(store, region, deployment, ciphertext.keyId);
+export function decryptLocally(store: RegionStore, region: string, deployment: readonly string[], ciphertext: SimCiphertext, lookUp: LookUp): string {
+  if (!store.keys.has(ciphertext.keyId)) {
+    lookUp(ciphertext.keyId);
+    throw new LatchkeyError('KeyUnavailableException', `key ${ciphertext.keyId} named by the ciphertext is not known in ${region}`);
+  }
+  const local = usableKey(store, region, deployment, ciphertext.keyId, lookUp);
   const { keyVersion } = ciphertext;
   if (keyVersion > local.record.currentVersion) {
-    throw new LatchkeyError('NotFoundException', `${region} does not know ${ciphertext.keyId} v${keyVersion} yet`);
+    lookUp(local.record.keyId);
+    throw new LatchkeyError('KeyUnavailableException', `${region} does not know ${ciphertext.keyId} v${keyVersion} yet`);
   }
   if (keyVersion < local.record.minDecryptionVersion) {
     throw new LatchkeyError('KeyVersionRetiredException', `v${keyVersion} is below the minimum decryption version`);

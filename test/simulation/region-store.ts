@@ -59,8 +59,14 @@ export class RegionStore {
 
 const KEY_SUBJECT_PREFIX = keySubject('');
 
-function localState(local: LocalKey | undefined): LocalItemState {
-  return { subjectSeq: local?.subjectSeq ?? 0, record: local?.record ?? null, heldVersions: [...(local?.material.keys() ?? [])] };
+/** As the node's applier reads it: held versions, and the bytes the last change applied here carried for each (`wrappedHere`). */
+function localState(local: LocalKey | undefined, region: string): LocalItemState {
+  if (local === undefined) return { subjectSeq: 0, record: null, heldVersions: [] };
+  const wrappedHere = new Map<number, Uint8Array>();
+  for (const version of local.change.versions) {
+    if (Object.hasOwn(version.wrapped, region)) wrappedHere.set(version.keyVersion, version.wrapped[region]!);
+  }
+  return { subjectSeq: local.subjectSeq, record: local.record, heldVersions: [...local.material.keys()], wrappedHere };
 }
 
 function newestMaterialId(change: KeyChange): string | null {
@@ -94,7 +100,7 @@ export function applyToStore(store: RegionStore, region: string, deployment: rea
   if (!message.subject.startsWith(KEY_SUBJECT_PREFIX)) return [`${region}: seq ${message.seq} on unexpected subject ${message.subject}`];
   const keyId = message.subject.slice(KEY_SUBJECT_PREFIX.length);
   const local = store.keys.get(keyId);
-  const decision = decideApply(message.envelope, message.subject, message.seq, localState(local), region, deployment);
+  const decision = decideApply(message.envelope, message.subject, message.seq, localState(local, region), region, deployment);
   if (decision.action === 'skip') return [];
   if (decision.action === 'reject') return [`${region}: rejected seq ${message.seq}: ${decision.reason}`];
   const anomalies: string[] = [];
@@ -108,28 +114,37 @@ export function applyToStore(store: RegionStore, region: string, deployment: rea
 /**
  * Makes this region's state of a key the stream's, from a change a quorum read returned (the node's
  * `ChangeApplier.repair`): the record becomes the change's, whatever the subject's sequence here,
- * and the cursor does not move. Of the held versions, the `replaceable` ones take the change's
- * secret where it carries another and are erased where it does not carry them; the others keep
- * their material whatever the change says.
+ * and the cursor does not move. Every held `replaceable` version is compared with the change, not
+ * only those whose wrapped bytes changed (the last change applied here may carry the stream's bytes
+ * for a version whose secret here came from a change the stream never kept): it takes the change's
+ * secret where that differs and is erased where the change does not carry it. The other held
+ * versions keep their material whatever the change says. `applied` is false when the change cannot
+ * be applied (rejected).
  */
 export function repairInStore(
   store: RegionStore, region: string, deployment: readonly string[], message: MessageToApply, replaceable: (keyVersion: number) => boolean,
-): { replaced: number[]; erased: number[]; anomalies: string[] } {
+): { applied: boolean; replaced: number[]; erased: number[]; anomalies: string[] } {
   const keyId = message.subject.slice(KEY_SUBJECT_PREFIX.length);
   const local = store.keys.get(keyId);
-  const decision = decideApply(message.envelope, message.subject, message.seq, { ...localState(local), subjectSeq: 0 }, region, deployment);
-  if (decision.action !== 'apply' || message.envelope.change.kind !== 'key') return { replaced: [], erased: [], anomalies: [] };
+  const decision = decideApply(message.envelope, message.subject, message.seq, { ...localState(local, region), subjectSeq: 0 }, region, deployment);
+  if (decision.action !== 'apply' || message.envelope.change.kind !== 'key') return { applied: false, replaced: [], erased: [], anomalies: [] };
   const change = message.envelope.change;
   const held = local?.material ?? new Map<number, HeldMaterial>();
-  const replaced = [...held.values()].filter((m) => {
-    const blob = change.versions[m.keyVersion - 1]?.wrapped;
-    return blob !== undefined && Object.hasOwn(blob, region) && materialIdOf(blob[region]!) !== m.materialId;
-  }).map((m) => m.keyVersion).filter(replaceable);
+  const replaced = differentSecrets(change, region, held, [...held.keys()].filter(replaceable));
   const erased = decision.unknownToStream.filter(replaceable);
   const repaired = { ...decision, adoptVersions: [...decision.adoptVersions, ...replaced], eraseVersions: [...decision.eraseVersions, ...erased] };
   const anomalies: string[] = [];
   const material = adoptAndErase(region, change, repaired, held, anomalies);
   store.keys.set(keyId, { record: change.record, change, subjectSeq: message.seq, material });
   store.appliedChanges.set(message.envelope.changeId, { seq: message.seq, record: change.record, newestMaterialId: newestMaterialId(change) });
-  return { replaced, erased, anomalies };
+  return { applied: true, replaced, erased, anomalies };
+}
+
+/** Of `versions` (held here), those whose secret the change carries for this region and differs from the held one. */
+function differentSecrets(change: KeyChange, region: string, held: ReadonlyMap<number, HeldMaterial>, versions: readonly number[]): number[] {
+  return versions.filter((keyVersion) => {
+    const wrapped = change.versions[keyVersion - 1]?.wrapped;
+    const blob = wrapped !== undefined && Object.hasOwn(wrapped, region) ? wrapped[region] : undefined;
+    return blob !== undefined && materialIdOf(blob) !== held.get(keyVersion)?.materialId;
+  });
 }

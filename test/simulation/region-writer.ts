@@ -9,6 +9,11 @@
  * (same msg-id, same expectation), so a landed original comes back as a duplicate ack. A conflict
  * means our view was stale: catch up on the subject, look for our own change id there (an earlier
  * attempt may have landed), else rebuild on the new state, still under the same msg-id.
+ *
+ * A key command builds only on a state of the key this region has confirmed (the node's `settle`,
+ * on every attempt): the versions it carries forward, and the secrets it re-wraps, must be the
+ * stream's. When that cannot be shown, the write fails with KeyUnavailableException and nothing is
+ * published.
  */
 import {
   LatchkeyError, allowedRegions, keySubject, nextKeyChange, regionsNeedingMaterial, toLatchkeyError,
@@ -36,6 +41,8 @@ export interface WriterHost {
   readonly store: RegionStore;
   applyMessage(message: MessageToApply): void;
   reportAnomaly(anomaly: string): void;
+  /** Whether this region's state of the key is confirmed (checked against a quorum read if it was not). */
+  settle(keyId: string, port: WriterPort): boolean;
 }
 
 export interface WriteIntent {
@@ -48,6 +55,8 @@ export interface WriteIntent {
   readonly syncFirst: boolean;
   /** A client retry of a call that came back indeterminate: a refusal now cannot prove the first try did nothing. */
   readonly retryOfIndeterminate: boolean;
+  /** A command on an existing key (not a create): each attempt first waits until the key is confirmed here. */
+  readonly settle: boolean;
 }
 
 export type WriteResult =
@@ -144,8 +153,13 @@ function buildRequest(host: WriterHost, port: WriterPort, intent: WriteIntent, a
 
 type Step = WriteResult | 'again';
 
+function unconfirmed(keyId: string): LatchkeyError {
+  return new LatchkeyError('KeyUnavailableException', `key ${keyId} holds versions in this region that the stream's quorum has not been seen holding yet; nothing was changed`);
+}
+
 /** Decides and builds the change on the local view; a refusal is final only once decided on fresh state. */
 function prepare(host: WriterHost, port: WriterPort, intent: WriteIntent, state: Attempts): Step | Pending {
+  if (intent.settle && !host.settle(intent.keyId, port)) return failed(intent, state, unconfirmed(intent.keyId));
   try {
     const after = intent.build(host.store.keys.get(intent.keyId)?.record ?? null, port.nowMs());
     if (after === null) return { outcome: 'ok', seq: null, record: host.store.keys.get(intent.keyId)?.record ?? null, newestMaterialId: null };

@@ -82,11 +82,11 @@ function expectServesWhatItHolds(world: SimWorld, name: string): void {
     const usable = view.keyState === 'Enabled' && view.allowedRegions.includes(name);
     if (!usable) continue;
     const serving = servingVersion(view, region.store.confirmed.get(view.keyId) ?? 0);
-    const encrypt = (): number => region.encrypt(view.keyId, 'alone', `alone-${name}-${view.keyId}`).keyVersion;
+    const encrypt = (): number => region.encrypt(view.keyId, 'alone', `alone-${name}-${view.keyId}`, world.nowMs).keyVersion;
     if (serving === null) expect(encrypt, `${name} has no confirmed version of ${view.keyId}`).toThrow(/not yet confirmed/);
     else expect(encrypt(), `${name} encrypts under ${view.keyId}`).toBe(serving);
     const decryptable = world.ciphertexts.filter((c) => c.keyId === view.keyId && view.heldVersions.includes(c.keyVersion) && c.keyVersion >= view.minDecryptionVersion);
-    for (const ciphertext of decryptable) expect(region.decrypt(ciphertext), `${name} decrypts ${ciphertext.ciphertextId}`).toBe(ciphertext.plaintext);
+    for (const ciphertext of decryptable) expect(region.decrypt(ciphertext, world.nowMs), `${name} decrypts ${ciphertext.ciphertextId}`).toBe(ciphertext.plaintext);
   }
 }
 
@@ -110,7 +110,7 @@ describe('replication simulation: targeted scenarios', () => {
     keyCommand(world, a, keyId, rotate);
     expect(lastEntry(world)).toMatchObject({ outcome: 'fail', code: 'DependencyTimeoutException' });
     // A region outside the policy answers with the policy, isolated or not.
-    expect(() => world.region(c).encrypt(keyId, 'x', 'ct-x')).toThrow(/pinned to eu-west, us-east/);
+    expect(() => world.region(c).encrypt(keyId, 'x', 'ct-x', world.nowMs)).toThrow(/pinned to eu-west, us-east/);
   });
 
   it('concurrent conditional writes from two regions: exactly one wins, the loser gets a typed ConflictException and nothing of it lands', () => {
@@ -198,7 +198,7 @@ describe('replication simulation: targeted scenarios', () => {
     };
     world.network.armPublishFault(a, 'lose-reply');
     const intent = {
-      keyId, changeId: 'late-resend', syncFirst: false, retryOfIndeterminate: false,
+      keyId, changeId: 'late-resend', syncFirst: false, retryOfIndeterminate: false, settle: true,
       build: (current: KeyRecord | null, nowMs: number) => applyKeyCommand(current!, { type: 'rotate', rotationType: 'ON_DEMAND' }, nowMs),
     };
     const result = world.region(a).write(slowPort, intent);
@@ -243,7 +243,7 @@ describe('replication simulation: targeted scenarios', () => {
     world.healAndQuiesce();
     world.observe();
     expect(world.region(c).digests()).toEqual(before);
-    for (const ciphertext of world.ciphertexts) expect(world.region(c).decrypt(ciphertext)).toBe(ciphertext.plaintext);
+    for (const ciphertext of world.ciphertexts) expect(world.region(c).decrypt(ciphertext, world.nowMs)).toBe(ciphertext.plaintext);
     expectClean(world, new Map([[c, world.step]]));
   });
 });

@@ -6,14 +6,40 @@
  * its cursor moves past that sequence, which the stream will give (or gave) to another message.
  */
 import { allowedRegions, applyKeyCommand, holdsKey, keySubject, nextKeyChange, type ChangeEnvelope, type KeyRecord } from '@latchkey/core';
-import type { MessageToApply, RegionStore } from './region-store.ts';
-import { wrapForRegion } from './sim-material.ts';
+import type { LocalKey, MessageToApply, RegionStore } from './region-store.ts';
+import { materialIdOf, wrapForRegion } from './sim-material.ts';
 
 /** Rogue secrets are named with this prefix, so that the simulation can tell where one ended up. */
 export const ROGUE_MATERIAL_PREFIX = 'mat.rogue.';
 
 export function isRogueMaterial(materialId: string | null): boolean {
   return materialId?.startsWith(ROGUE_MATERIAL_PREFIX) === true;
+}
+
+/** The versions of a key this region holds a rogue secret for. */
+export function rogueVersions(local: LocalKey): number[] {
+  return [...local.material.values()].filter((m) => isRogueMaterial(m.materialId)).map((m) => m.keyVersion).sort((a, b) => a - b);
+}
+
+/** A change carries a rogue secret (it must never reach the stream). */
+export function carriesRogueSecret(envelope: ChangeEnvelope): boolean {
+  const change = envelope.change;
+  return change.kind === 'key' && change.versions.some((v) => Object.values(v.wrapped).some((blob) => isRogueMaterial(materialIdOf(blob))));
+}
+
+/**
+ * Noted before a stream change is applied: it moves the key's current version while the region
+ * holds a rogue secret under another version number (real rotations overtaking a rogue one; the
+ * applier keeps held secrets, so confirmation must look below the current version). Null when not.
+ */
+export function overtakesRogue(store: RegionStore, region: string, message: MessageToApply): string | null {
+  const change = message.envelope.change;
+  if (change.kind !== 'key') return null;
+  const local = store.keys.get(change.record.keyId);
+  if (local === undefined || message.seq <= local.subjectSeq || change.record.currentVersion === local.record.currentVersion) return null;
+  const rogue = rogueVersions(local);
+  if (rogue.length === 0) return null;
+  return `seq ${message.seq} moved ${change.record.keyId} in ${region} from v${local.record.currentVersion} to v${change.record.currentVersion} while v${rogue.join(',')} held a rogue secret`;
 }
 
 export interface RogueIds {

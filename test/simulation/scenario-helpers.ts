@@ -21,11 +21,17 @@ export function expectClean(world: SimWorld, wipedAt: ReadonlyMap<string, number
   throw new Error([failures, anomalies, 'client history:', history].filter((s) => s !== '').join('\n'));
 }
 
-/** Runs a schedule, heals every fault, lets replication and confirmation quiesce, and observes. */
+/** Runs a schedule, heals every fault, lets replication and confirmation quiesce, reads back, and observes. */
 export function runAndHeal(schedule: Schedule): SimWorld {
   const world = newWorld(schedule);
   runSteps(world, schedule.steps);
+  return healAndReadBack(world);
+}
+
+/** Heals every fault, lets replication and confirmation quiesce, reads every ciphertext back everywhere (`readBack`), and observes. */
+export function healAndReadBack(world: SimWorld): SimWorld {
   world.healAndQuiesce();
+  world.readBack();
   world.observe();
   return world;
 }

@@ -4,8 +4,10 @@
  * the node applies a delivery only when the client calls it the next one of the current
  * incarnation, and then at once and durably (the store's cursor is the only durable consumer
  * state, and it only moves forward). Anything else is ignored, and a hole abandons the incarnation
- * (the world then creates a new one from the cursor). New output uses confirmed versions only, and
- * a write is answered ok only once its version is confirmed (sim-confirmer.ts).
+ * (the world then creates a new one from the cursor). New output uses confirmed versions only, a
+ * key command builds only on a confirmed state of the key, a write is answered ok only once its
+ * version is confirmed, and a call naming a key or version the region lacks makes it look the key
+ * up (sim-confirmer.ts).
  */
 import { createHash } from 'node:crypto';
 import { LatchkeyError, allowedRegions, keySubject } from '@latchkey/core';
@@ -14,8 +16,8 @@ import { OrderedConsumerClient } from './ordered-consumer-client.ts';
 import type { Delivery } from './sim-consumer.ts';
 import { decryptLocally, encryptLocally, type SimCiphertext } from './region-data-plane.ts';
 import { RegionStore, applyToStore, type LocalKey, type MessageToApply } from './region-store.ts';
-import { movedOverRogue } from './rogue-gaps.ts';
-import { checkKey, confirmRound, needsConfirmation, type ConfirmerHost, type QuorumRead, type Suspect } from './sim-confirmer.ts';
+import { overtakesRogue, rogueVersions } from './rogue-delivery.ts';
+import { LookUps, confirmRound, confirmedNow, type ConfirmerHost, type QuorumRead, type Suspect } from './sim-confirmer.ts';
 import { writeKey, type WriteIntent, type WriteResult, type WriterHost, type WriterPort } from './region-writer.ts';
 
 /** One delivery applied from the stream: the cursor before it and the sequence it moved to. */
@@ -35,11 +37,15 @@ export class SimRegion implements WriterHost, ConfirmerHost {
   readonly appliedSeqs: number[] = [];
   /** The rogue changes this region applied (changes the stream does not keep): their sequence and key. */
   readonly rogueChanges: { readonly seq: number; readonly keyId: string }[] = [];
-  /** Situations the confirmation rule does not cover that this region met (rogue-gaps.ts). */
-  readonly rogueGaps: string[] = [];
+  /** Stream changes that moved a key's current version while a rogue secret was held under another number. */
+  readonly overtakenRogue: string[] = [];
   /** Divergences seen once, waiting to be seen again (volatile, like the confirmer's memory). */
   readonly suspects = new Map<string, Suspect>();
-  readonly confirmStats = { repairs: 0, divergences: 0, unconfirmedWrites: 0, olderVersionServed: 0, unavailable: 0 };
+  readonly confirmStats = {
+    repairs: 0, divergences: 0, lookUpRepairs: 0, unconfirmedWrites: 0, writesRefusedUnconfirmed: 0, rogueWritesStopped: 0, olderVersionServed: 0, unavailable: 0,
+  };
+  /** Volatile, like the node's: look-ups asked for by the data plane, and when each key was last asked for. */
+  lookUps = new LookUps();
   /** Volatile: a restart loses it, and the node follows a new incarnation from its cursor. */
   client = new OrderedConsumerClient();
 
@@ -50,8 +56,8 @@ export class SimRegion implements WriterHost, ConfirmerHost {
 
   /** Applies a change from the stream (delivered, or read by the writer). */
   applyMessage(message: MessageToApply): void {
-    const gap = movedOverRogue(this.store, this.name, message);
-    if (gap !== null) this.rogueGaps.push(gap);
+    const overtaken = overtakesRogue(this.store, this.name, message);
+    if (overtaken !== null) this.overtakenRogue.push(overtaken);
     this.anomalies.push(...applyToStore(this.store, this.name, this.deployment, message));
   }
 
@@ -121,6 +127,7 @@ export class SimRegion implements WriterHost, ConfirmerHost {
   restart(): void {
     this.client = new OrderedConsumerClient();
     this.suspects.clear();
+    this.lookUps = new LookUps();
   }
 
   /** Loses the disk: the node must rebuild from the stream alone. */
@@ -135,22 +142,34 @@ export class SimRegion implements WriterHost, ConfirmerHost {
    */
   write(port: WriterPort, intent: WriteIntent): WriteResult {
     const result = writeKey(this, port, intent);
-    if (result.outcome !== 'ok' || !needsConfirmation(this, intent.keyId)) return result;
-    checkKey(this, intent.keyId, port.subjectMessages, port.nowMs());
-    if (!needsConfirmation(this, intent.keyId)) return result;
+    if (result.outcome === 'fail' && result.error.code === 'KeyUnavailableException') this.#refused(port, intent.keyId);
+    if (result.outcome !== 'ok' || confirmedNow(this, intent.keyId, port.subjectMessages, port.nowMs())) return result;
     this.confirmStats.unconfirmedWrites += 1;
     const error = new LatchkeyError('IndeterminateException', `the change to ${intent.keyId} is on the stream but its quorum could not be shown to hold it yet`);
     return { outcome: 'indeterminate', error };
   }
 
-  /** The confirmer's timer: checks every key waiting here against a quorum read. */
+  /** A key command refused until the key is confirmed; noted apart when it would have passed compare-and-set on a rogue state. */
+  #refused(port: WriterPort, keyId: string): void {
+    this.confirmStats.writesRefusedUnconfirmed += 1;
+    const local = this.store.keys.get(keyId);
+    if (local === undefined || rogueVersions(local).length === 0) return;
+    if (port.subjectMessages(keySubject(keyId))?.at(-1)?.seq === local.subjectSeq) this.confirmStats.rogueWritesStopped += 1;
+  }
+
+  /** Before a key command builds on this region's state of the key (the node's `settle`). */
+  settle(keyId: string, port: WriterPort): boolean {
+    return confirmedNow(this, keyId, port.subjectMessages, port.nowMs());
+  }
+
+  /** The confirmer's timer: looks up what the data plane missed, then checks every key waiting here against a quorum read. */
   confirm(read: QuorumRead, nowMs: number): void {
     confirmRound(this, read, nowMs);
   }
 
-  encrypt(keyId: string, plaintext: string, ciphertextId: string): SimCiphertext {
+  encrypt(keyId: string, plaintext: string, ciphertextId: string, nowMs: number): SimCiphertext {
     try {
-      const ciphertext = encryptLocally(this.store, this.name, this.deployment, keyId, plaintext, ciphertextId);
+      const ciphertext = encryptLocally(this.store, this.name, this.deployment, keyId, plaintext, ciphertextId, (missing) => this.lookUps.ask(missing, nowMs));
       if (ciphertext.keyVersion < this.store.keys.get(keyId)!.record.currentVersion) this.confirmStats.olderVersionServed += 1;
       return ciphertext;
     } catch (thrown) {
@@ -159,8 +178,8 @@ export class SimRegion implements WriterHost, ConfirmerHost {
     }
   }
 
-  decrypt(ciphertext: SimCiphertext): string {
-    return decryptLocally(this.store, this.name, this.deployment, ciphertext);
+  decrypt(ciphertext: SimCiphertext, nowMs: number): string {
+    return decryptLocally(this.store, this.name, this.deployment, ciphertext, (missing) => this.lookUps.ask(missing, nowMs));
   }
 
   views(): KeyView[] {

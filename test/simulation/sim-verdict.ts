@@ -22,7 +22,7 @@ export interface Verdict {
 export function finalDecryptAttempts(world: SimWorld): DecryptAttempt[] {
   return world.ciphertexts.flatMap((ciphertext) => world.config.regions.map((region): DecryptAttempt => {
     try {
-      const plaintext = world.region(region).decrypt(ciphertext);
+      const plaintext = world.region(region).decrypt(ciphertext, world.nowMs);
       return { region, ciphertextId: ciphertext.ciphertextId, outcome: 'ok', plaintextDigest: plaintext };
     } catch (thrown) {
       return { region, ciphertextId: ciphertext.ciphertextId, outcome: 'error', code: (thrown as { code?: string }).code ?? 'unknown' };

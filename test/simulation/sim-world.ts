@@ -7,9 +7,8 @@ import type { KeyObservation } from '../checkers/types.ts';
 import type { HistoryEntry } from './history.ts';
 import type { SimCiphertext } from './region-data-plane.ts';
 import type { PublishAttemptReply, WriterPort } from './region-writer.ts';
-import { ROGUE_MATERIAL_PREFIX, rogueRotation } from './rogue-delivery.ts';
-import { carriesRogueSecret } from './rogue-gaps.ts';
-import { needsConfirmation } from './sim-confirmer.ts';
+import { ROGUE_MATERIAL_PREFIX, carriesRogueSecret, rogueRotation } from './rogue-delivery.ts';
+import { LOOKUP_EVERY_MS, needsConfirmation } from './sim-confirmer.ts';
 import { SimConsumer } from './sim-consumer.ts';
 import { skippedMessages } from './skipped-messages.ts';
 import { SimNetwork } from './sim-network.ts';
@@ -59,8 +58,8 @@ export class SimWorld {
   /** Observations of a key state that came from a rogue delivery (not the stream's state). */
   readonly rogueObservations = new Set<KeyObservation>();
   readonly retryable: RetryableWrite[] = [];
-  /** Writes built on a rogue state that landed (rogue-gaps.ts). */
-  readonly rogueGaps: string[] = [];
+  /** Look-ups the read-back after heal made regions ask for, as `region/keyId` (rogue-gaps.ts). */
+  readonly readBackLookUps = new Set<string>();
   /** Every publish attempt and what the writer saw, for scenarios that assert on the wire. */
   readonly publishLog: { readonly region: string; readonly msgId: string; readonly reply: string }[] = [];
   /** Key ids clients know of: created ok or indeterminate (a client may guess the rest). */
@@ -111,7 +110,8 @@ export class SimWorld {
     const reply = this.#publishThroughLink(region, request);
     const seen = reply.kind === 'ack' && reply.duplicate ? 'duplicate' : reply.kind;
     if (seen !== 'duplicate' && this.stream.everStored().at(-1)?.msgId === request.msgId && carriesRogueSecret(request.envelope)) {
-      this.rogueGaps.push(`published: ${region} wrote ${request.msgId} on top of a rogue state and it landed, carrying a rogue secret`);
+      // A write built on a rogue state must never land (a key command settles first).
+      this.region(region).reportAnomaly(`${region}: wrote ${request.msgId} on top of a rogue state and it landed, carrying a rogue secret`);
     }
     this.publishLog.push({ region, msgId: request.msgId, reply: seen });
     return reply;
@@ -244,16 +244,22 @@ export class SimWorld {
     return [...this.regions.values()].flatMap((r) => [...r.store.keys.keys()].filter((k) => needsConfirmation(r, k)).map((k) => `${r.name}/${k}`));
   }
 
+  /** Look-ups the data plane asked for and the confirmer has not made yet, as `region/keyId`. */
+  lookUpsWaiting(): string[] {
+    return [...this.regions.values()].flatMap((r) => [...r.lookUps.waiting].map((k) => `${r.name}/${k}`));
+  }
+
   /**
    * Heals every fault and replicates until every region has applied the whole stream and
-   * confirmed (or repaired) every key it holds. Each round is a second of simulated time; a
-   * consumer whose deliveries were lost is repaired by the next gap or, with nothing after the
-   * loss, by the watchdog once `stallMs` has passed; a divergence is repaired once seen twice.
+   * confirmed (or repaired) every key it holds, and made every look-up asked for. Each round is a
+   * second of simulated time; a consumer whose deliveries were lost is repaired by the next gap or,
+   * with nothing after the loss, by the watchdog once `stallMs` has passed; a divergence is
+   * repaired once seen twice.
    */
   healAndQuiesce(maxRounds = 500): void {
     this.network.healAll();
     this.refreshQuorum();
-    const quiet = (): boolean => this.caughtUp() && this.unconfirmed().length === 0;
+    const quiet = (): boolean => this.caughtUp() && this.unconfirmed().length === 0 && this.lookUpsWaiting().length === 0;
     for (let round = 0; round < maxRounds && !quiet(); round++) {
       this.advance(1_000);
       for (const region of this.config.regions) {
@@ -263,7 +269,31 @@ export class SimWorld {
         this.confirm(region);
       }
     }
-    if (!quiet()) throw new Error(`replication did not quiesce within ${maxRounds} rounds; unconfirmed: ${this.unconfirmed().join(', ') || 'none'}`);
+    if (!quiet()) {
+      const waiting = `unconfirmed: ${this.unconfirmed().join(', ') || 'none'}; look-ups waiting: ${this.lookUpsWaiting().join(', ') || 'none'}`;
+      throw new Error(`replication did not quiesce within ${maxRounds} rounds; ${waiting}`);
+    }
+  }
+
+  /**
+   * After heal, clients read back: a while later (past the look-ups' rate limit), every ciphertext
+   * is decrypted once in every region, and replication quiesces again. A region that answers
+   * KeyUnavailable (a key, or a version, it does not hold) looks the key up meanwhile, as the node
+   * does, so a client's retry can succeed; the checkers then judge fresh attempts.
+   */
+  readBack(): void {
+    this.advance(LOOKUP_EVERY_MS);
+    for (const ciphertext of this.ciphertexts) {
+      for (const region of this.regions.values()) {
+        try {
+          region.decrypt(ciphertext, this.nowMs);
+        } catch {
+          // Judged afterwards, on the retry.
+        }
+      }
+    }
+    for (const region of this.regions.values()) for (const keyId of region.lookUps.waiting) this.readBackLookUps.add(`${region.name}/${keyId}`);
+    this.healAndQuiesce();
   }
 
   /** Records each region's view of each key when it changed since the last observation. */
