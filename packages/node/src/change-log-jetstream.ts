@@ -63,11 +63,11 @@ export class JetStreamChangeLog implements ChangeLog {
       identity: deps.identity, rootKey: deps.rootKey, store: deps.store, directory: deps.directory, applier: deps.applier, regionNames: cluster.regionNames,
       readLast: (subjects) => this.#replicator.readLastWithQuorum(subjects),
       decode: (data) => decodeChange(data, (region) => cluster.regions.get(region)?.signing),
-      log: deps.log.child({ component: 'confirmer' }),
+      log: deps.log.child({ part: 'confirmer' }),
     });
     this.#audit = new CutOffAudit({
-      reachable: () => this.#streamReachable(), readSeqs: (seqs) => this.#replicator.readSeqsWithQuorum(seqs),
-      repairSubject: (subject) => this.#confirmer.repairSubject(subject), log: deps.log.child({ component: 'audit' }),
+      takeCutWindows: () => this.#replicator.takeCutWindows(), readSeqs: (seqs) => this.#replicator.readSeqsWithQuorum(seqs),
+      repairSubject: (subject) => this.#confirmer.repairSubject(subject), log: deps.log.child({ part: 'audit' }),
       decode: (data) => decodeChange(data, (region) => cluster.regions.get(region)?.signing),
     });
     deps.applier.onApplied((change) => this.#audit.note(change.seq, change.subject, change.envelope.changeId));

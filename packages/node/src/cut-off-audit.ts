@@ -7,8 +7,9 @@
  * makes the region's state the stream's again, for every kind of item.
  *
  * The region remembers the sequence, subject and change id of the last messages it applied. From a
- * few seconds before the stream stopped answering with a quorum until it answers again, those
- * messages are suspects. Once the stream answers again, each suspect is compared with the stream's
+ * few seconds before the stream stopped answering with a quorum until it answered again (a gap of
+ * more than 3.5 s between two quorum answers, recorded by the replicator), those messages are
+ * suspects. Once the stream answers again, each suspect is compared with the stream's
  * message at the same sequence (read with a quorum); where they differ, or the stream has not got
  * that far yet, both subjects are repaired from the stream's last change on them
  * (VersionConfirmer.repairSubject). Suspects beyond the stream's end are checked again every second
@@ -20,8 +21,8 @@ import type { StreamMessage } from '@latchkey/replication';
 import type { Logger } from 'pino';
 
 export interface CutOffAuditDeps {
-  /** The stream answered with a quorum recently. */
-  readonly reachable: () => boolean;
+  /** Periods without a quorum answer from the stream that ended since the last call. */
+  readonly takeCutWindows: () => { fromMs: number; toMs: number }[];
   readonly readSeqs: (seqs: readonly number[]) => Promise<{ messages: Map<number, StreamMessage | null>; lastSeq: number } | null>;
   /** Decodes and verifies a stream message (throws when it is not a valid signed change). */
   readonly decode: (data: Uint8Array) => ChangeEnvelope;
@@ -38,7 +39,7 @@ interface Applied {
   readonly atMs: number;
 }
 
-/** Messages applied this long before the stream was seen unreachable are suspects too (it takes 3.5 s to notice). */
+/** Messages applied this long before the stream's last quorum answer of a cut are suspects too. */
 const LEAD_MS = 6_000;
 const REMEMBERED = 20_000;
 const GROUP = 64;
@@ -53,7 +54,6 @@ export class CutOffAudit {
   readonly #recent: Applied[] = [];
   /** Applied messages to compare with the stream once it answers again. */
   #suspects: Applied[] = [];
-  #cutSince: number | null = null;
   #auditing = false;
   #audits = 0;
 
@@ -76,15 +76,9 @@ export class CutOffAudit {
   async tick(): Promise<void> {
     if (this.#auditing) return;
     const now = Date.now();
-    if (!this.#deps.reachable()) {
-      this.#cutSince ??= now - LEAD_MS;
-      return;
-    }
-    if (this.#cutSince !== null) {
-      const since = this.#cutSince;
-      this.#cutSince = null;
+    for (const cut of this.#deps.takeCutWindows()) {
       const known = new Set(this.#suspects.map((s) => s.seq));
-      this.#suspects.push(...this.#recent.filter((m) => m.atMs >= since && !known.has(m.seq)));
+      this.#suspects.push(...this.#recent.filter((m) => m.atMs >= cut.fromMs - LEAD_MS && m.atMs <= cut.toMs && !known.has(m.seq)));
     }
     this.#suspects = this.#suspects.filter((s) => now - s.atMs < GIVE_UP_MS);
     if (this.#suspects.length === 0) return;
@@ -123,6 +117,8 @@ export class CutOffAudit {
     if (subjects.size > 0) {
       this.#audits += 1;
       this.#deps.log.warn({ subjects: [...subjects].slice(0, 20), count: subjects.size, waiting: pending.length }, 'audited what this region applied while cut off: repaired items the stream holds otherwise');
+    } else {
+      this.#deps.log.info({ checked: this.#suspects.length, waiting: pending.length }, 'audited what this region applied while cut off: it is what the stream holds');
     }
     // Suspects beyond the stream's end are compared again once it has passed them; a repaired one
     // needs no second repair unless the stream then gives its sequence to another change.

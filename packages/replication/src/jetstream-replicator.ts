@@ -44,6 +44,8 @@ export interface StreamMessage {
 export type MessageHandler = (message: StreamMessage) => Promise<{ readonly durable: Promise<void> }>;
 
 const nanos = (ms: number): number => ms * 1_000_000;
+/** No answer with a quorum for longer than this (it is asked once a second) counts as a cut. */
+const CUT_AFTER_MS = 3_500;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function isTimeout(error: unknown): boolean {
@@ -73,6 +75,8 @@ export class JetStreamReplicator {
   #knownLastSeq: number | null = null;
   /** When the stream last answered (Date.now()), 0 before it ever did. */
   #lastContactMs = 0;
+  /** Periods without an answer from a leader with a quorum, ended since `takeCutWindows` last ran. */
+  #cutWindows: { fromMs: number; toMs: number }[] = [];
   #consumerResets = 0;
   #legacyChecked = false;
 
@@ -377,8 +381,18 @@ export class JetStreamReplicator {
   #notePosition(info: StreamInfo): number | null {
     if (!leaderHasQuorum(info.cluster, this.#options.replicas)) return null;
     this.#knownLastSeq = info.state.last_seq;
-    this.#lastContactMs = Date.now();
+    const now = Date.now();
+    // A gap between two answers with a quorum longer than the stale limit: the region was cut off.
+    if (this.#lastContactMs !== 0 && now - this.#lastContactMs > CUT_AFTER_MS) this.#cutWindows.push({ fromMs: this.#lastContactMs, toMs: now });
+    this.#lastContactMs = now;
     return info.state.last_seq;
+  }
+
+  /** The periods this region was cut off from the stream's quorum that ended since the last call (for the audit). */
+  takeCutWindows(): { fromMs: number; toMs: number }[] {
+    const windows = this.#cutWindows;
+    this.#cutWindows = [];
+    return windows;
   }
 
   async close(): Promise<void> {
