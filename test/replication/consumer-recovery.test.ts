@@ -39,6 +39,32 @@ async function visibleEverywhere(keyId: string, timeoutMs: number): Promise<void
   }
 }
 
+/**
+ * Convergence, with one exception this test can meet: a frozen stream leader, resumed, may still
+ * act as leader for a moment and hand a change it never commits to a region (nats-server 2.9.10;
+ * docs/replication.md, *Confirmed versions*). A key only one region holds and the stream has no
+ * change for is accepted only if that region never lets it be used for output (never confirmed).
+ */
+async function convergedOrPhantoms(timeoutMs: number): Promise<void> {
+  try {
+    await c.waitConverged(timeoutMs);
+    return;
+  } catch (error) {
+    const digests = Object.fromEntries(await Promise.all(c.regions.map(async (r) => [r, (await c.at(r).call('GET', '/v1/cluster/digest', undefined, c.token)).body] as const)));
+    const ids = new Set(Object.values(digests).flatMap((d: any) => Object.keys(d.keys)));
+    const differing = [...ids].filter((id) => new Set(c.regions.map((r) => digests[r].keys[id])).size > 1);
+    if (differing.length === 0) throw error;
+    for (const id of differing) {
+      if ((await jsm.streams.getMessage('LATCHKEY', { last_by_subj: `kms.key.${id}` })) !== null) throw error;
+      for (const region of c.regions.filter((r) => digests[r].keys[id] !== undefined)) {
+        const out = await c.at(region).call('POST', `/v1/keys/${id}/encrypt`, { plaintext: Buffer.from('x').toString('base64') }, c.token);
+        expect(out.body.code, `${region} used key ${id}, which the stream never got`).toBe('KeyUnavailableException');
+      }
+    }
+    console.log(`keys only a region held, never on the stream, never usable there: ${differing.join(', ')}`);
+  }
+}
+
 describe('replication consumer recovery', () => {
   it('runs one ordered consumer per region and no replicated durable consumer', async () => {
     const keyId = await createKeyIn('eu');
@@ -85,6 +111,6 @@ describe('replication consumer recovery', () => {
       c.nats.resume(frozen);
     }
     await c.nats.waitReady(undefined, 30_000);
-    await c.waitConverged(45_000);
+    await convergedOrPhantoms(45_000);
   }, 150_000);
 });

@@ -8,8 +8,8 @@
  *
  * The region remembers the sequence, subject and change id of the last messages it applied. From a
  * few seconds before the stream stopped answering with a quorum until it answered again (a gap of
- * more than 3.5 s between two quorum answers, recorded by the replicator), those messages are
- * suspects. Once the stream answers again, each suspect is compared with the stream's
+ * more than 3.5 s between two quorum answers, recorded by the replicator), and for 10 s after it,
+ * those messages are suspects. Once the stream answers again, each suspect is compared with the stream's
  * message at the same sequence (read with a quorum); where they differ, or the stream has not got
  * that far yet, both subjects are repaired from the stream's last change on them
  * (VersionConfirmer.repairSubject). Suspects beyond the stream's end are checked again every second
@@ -41,6 +41,8 @@ interface Applied {
 
 /** Messages applied this long before the stream's last quorum answer of a cut are suspects too. */
 const LEAD_MS = 6_000;
+/** ... and this long after it ended. */
+const TRAIL_MS = 10_000;
 const REMEMBERED = 20_000;
 const GROUP = 64;
 /** Suspects beyond the stream's end are given up after this long. */
@@ -55,6 +57,8 @@ export class CutOffAudit {
   /** Applied messages to compare with the stream once it answers again. */
   #suspects: Applied[] = [];
   #auditing = false;
+  /** Cuts that ended less than TRAIL_MS ago. */
+  #cuts: { fromMs: number; toMs: number }[] = [];
   #audits = 0;
 
   constructor(deps: CutOffAuditDeps) {
@@ -76,10 +80,14 @@ export class CutOffAudit {
   async tick(): Promise<void> {
     if (this.#auditing) return;
     const now = Date.now();
-    for (const cut of this.#deps.takeCutWindows()) {
+    this.#cuts.push(...this.#deps.takeCutWindows());
+    // A cut is audited once TRAIL_MS have passed since it ended: a server that led the stream when
+    // it was cut off may still hand out what it never committed for a moment after the heal.
+    for (const cut of this.#cuts.filter((w) => now >= w.toMs + TRAIL_MS)) {
       const known = new Set(this.#suspects.map((s) => s.seq));
-      this.#suspects.push(...this.#recent.filter((m) => m.atMs >= cut.fromMs - LEAD_MS && m.atMs <= cut.toMs && !known.has(m.seq)));
+      this.#suspects.push(...this.#recent.filter((m) => m.atMs >= cut.fromMs - LEAD_MS && m.atMs <= cut.toMs + TRAIL_MS && !known.has(m.seq)));
     }
+    this.#cuts = this.#cuts.filter((w) => now < w.toMs + TRAIL_MS);
     this.#suspects = this.#suspects.filter((s) => now - s.atMs < GIVE_UP_MS);
     if (this.#suspects.length === 0) return;
     this.#auditing = true;
