@@ -22,6 +22,9 @@ afterEach(async () => {
   await t.close();
 });
 
+/** Every line the confirmers under test logged. */
+const confirmerLogs: string[] = [];
+
 /** What the scripted stream answers: null = no quorum; else the last message per subject. */
 type Answer = null | Map<string, StreamMessage | null>;
 
@@ -33,7 +36,7 @@ async function confirmerFor(node: TestNode, answer: (subjects: readonly string[]
     identity, rootKey, store: node.node.store, directory: node.node.directory, applier: node.node.applier, regionNames: [identity.region],
     readLast: answer,
     decode: (data) => envelopes.get(Buffer.from(data).toString()) as ChangeEnvelope,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: 'info' }, { write: (line: string) => void confirmerLogs.push(line) }),
   });
   await confirmer.load();
   return { confirmer, envelopes };
@@ -167,7 +170,8 @@ describe('VersionConfirmer', () => {
     const applier = t.node.applier;
     // This region applies a version 2 the stream never keeps; the stream's own version 2 and 3
     // arrive later in one change (its version 2 was overtaken here).
-    const rogue = rotation(v1, randomBytes(32), 'rogue');
+    const rogueSecret = randomBytes(32);
+    const rogue = rotation(v1, rogueSecret, 'rogue');
     await applier.apply({ seq: applier.appliedSeq + 1, subject: keySubject(keyId), envelope: rogue, publishedAtMs: Date.now() });
     const realSecret = randomBytes(32);
     const real2 = rotation(v1, realSecret, 'real-2');
@@ -188,6 +192,12 @@ describe('VersionConfirmer', () => {
       expect(fresh.confirmedVersion(keyId)).toBe(1);
       await waitUntil(() => fresh.status().repairs === 1 && fresh.confirmedVersion(keyId) === 3, 8000);
       expect((await t.call('POST', '/v1/decrypt', { ciphertext: made })).status).toBe(200);
+      // The divergence and the repair were logged, naming the key and versions, never a secret.
+      const logged = confirmerLogs.join('\n');
+      expect(logged).toContain('repaired a key from the stream');
+      for (const secret of [rogueSecret, realSecret]) {
+        for (const encoded of [secret.toString('base64'), secret.toString('hex')]) expect(logged).not.toContain(encoded);
+      }
     } finally {
       fresh.close();
     }

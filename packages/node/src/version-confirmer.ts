@@ -167,33 +167,44 @@ export class VersionConfirmer {
    * for output (never confirmed). False when no quorum could be shown.
    */
   async repairSubject(subject: string): Promise<boolean> {
-    const { applier, directory, log } = this.#deps;
+    const { directory, log } = this.#deps;
     const reads = await this.#deps.readLast([subject]);
     if (reads === null) return false;
     const message = reads.get(subject) ?? null;
-    let envelope: ChangeEnvelope | null = null;
-    if (message) {
-      try {
-        envelope = this.#deps.decode(message.data);
-      } catch (error) {
-        log.error({ subject, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change on a subject does not verify');
-        return true;
-      }
-    } else {
-      envelope = absentItem(subject);
-      if (envelope === null) {
-        log.error({ subject }, 'this region holds an item the stream has no change for; left as it is');
-        return true;
-      }
+    const envelope = message ? this.#decoded(message) : absentItem(subject);
+    if (envelope === null) {
+      if (!message) log.error({ subject }, 'this region holds an item the stream has no change for; left as it is');
+      return true;
     }
+    const change = message ?? { seq: 0, subject, publishedAtMs: Date.now() };
+    if (await this.#repairFrom(change, envelope, 'repaired an item from the stream\'s quorum after auditing what this region applied while cut off')) {
+      const record = envelope.change.kind === 'key' ? directory.getKey(envelope.change.record.keyId) : undefined;
+      if (record) this.#consider(record);
+    }
+    return true;
+  }
+
+  /** A stream message's change, or null (logged) when it does not verify. */
+  #decoded(message: StreamMessage): ChangeEnvelope | null {
+    try {
+      return this.#deps.decode(message.data);
+    } catch (error) {
+      this.#deps.log.error({ subject: message.subject, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change on a subject does not verify');
+      return null;
+    }
+  }
+
+  /**
+   * Makes an item here the stream's from a change read with a quorum; key versions up to the
+   * confirmed one are kept whatever the change says. Counted and logged when something changed.
+   */
+  async #repairFrom(message: Pick<StreamMessage, 'seq' | 'subject' | 'publishedAtMs'>, envelope: ChangeEnvelope, what: string): Promise<boolean> {
     const keyId = envelope.change.kind === 'key' ? envelope.change.record.keyId : null;
     const confirmed = keyId === null ? 0 : this.confirmedVersion(keyId);
-    const outcome = await applier.repair({ seq: message?.seq ?? 0, subject, envelope, publishedAtMs: message?.publishedAtMs ?? Date.now() }, (v) => v > confirmed);
-    if (!outcome.applied) return true;
+    const { applied, replaced, erased } = await this.#deps.applier.repair({ ...message, envelope }, (keyVersion) => keyVersion > confirmed);
+    if (!applied) return false;
     this.#repairs += 1;
-    log.warn({ subject, seq: message?.seq ?? null, replacedVersions: outcome.replaced, erasedVersions: outcome.erased }, 'repaired an item from the stream\'s quorum after auditing what this region applied while cut off');
-    const record = keyId === null ? undefined : directory.getKey(keyId);
-    if (record) this.#consider(record);
+    this.#deps.log.warn({ subject: message.subject, keyId, seq: message.seq, replacedVersions: replaced, erasedVersions: erased, keptConfirmedUpTo: confirmed }, what);
     return true;
   }
 
@@ -296,7 +307,7 @@ export class VersionConfirmer {
 
   /** One quorum read for keys the data plane missed; repairs those whose stream change this region passed over. */
   async #lookUpPassedOver(keyIds: readonly string[]): Promise<boolean> {
-    const { applier, directory, log } = this.#deps;
+    const { applier, directory } = this.#deps;
     const before = new Map<string, { subjectSeq: number; appliedSeq: number }>();
     for (const keyId of keyIds) before.set(keyId, { subjectSeq: await applier.subjectSeq(keySubject(keyId)), appliedSeq: applier.appliedSeq });
     const reads = await this.#deps.readLast(keyIds.map(keySubject));
@@ -307,20 +318,8 @@ export class VersionConfirmer {
       // Only a stream change newer than what this region applied on the key, at a sequence its
       // cursor is already past: the consumer will never deliver it. Anything else is not ours to fix.
       if (!message || message.seq <= held.subjectSeq || message.seq > held.appliedSeq) continue;
-      let envelope: ChangeEnvelope;
-      try {
-        envelope = this.#deps.decode(message.data);
-      } catch (error) {
-        log.error({ keyId, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change for a key does not verify');
-        continue;
-      }
-      const confirmed = this.confirmedVersion(keyId);
-      const { applied, replaced, erased } = await applier.repair(
-        { seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs }, (keyVersion) => keyVersion > confirmed,
-      );
-      if (!applied) continue;
-      this.#repairs += 1;
-      log.warn({ keyId, seq: message.seq, replacedVersions: replaced, erasedVersions: erased, keptConfirmedUpTo: confirmed }, 'repaired a key whose stream change this region had passed over');
+      const envelope = this.#decoded(message);
+      if (envelope === null || !(await this.#repairFrom(message, envelope, 'repaired a key whose stream change this region had passed over'))) continue;
       const record = directory.getKey(keyId);
       if (record) this.#consider(record);
     }
@@ -361,18 +360,14 @@ export class VersionConfirmer {
 
   /** Acts on the verdict for one key; returns the version it confirmed, if any. */
   async #verdictFor(snapshot: Snapshot, message: StreamMessage | null): Promise<number | null> {
-    const { identity, log } = this.#deps;
+    const { identity } = this.#deps;
     const { record } = snapshot;
     const keyId = record.keyId;
     let envelope: ChangeEnvelope | null = null;
     let carriesVersion = false;
     let sameSecret: boolean | null = null;
     if (message) {
-      try {
-        envelope = this.#deps.decode(message.data);
-      } catch (error) {
-        log.error({ keyId, seq: message.seq, err: (error as Error).message }, 'the stream\'s last change for a key does not verify');
-      }
+      envelope = this.#decoded(message);
       const change = envelope?.change;
       const wrappedFor = (keyVersion: number): Uint8Array | undefined => {
         const version = change?.kind === 'key' ? change.versions[keyVersion - 1] : undefined;
@@ -438,7 +433,7 @@ export class VersionConfirmer {
   }
 
   async #divergence(record: KeyRecord, verdict: { reason: string; repairable: boolean }, message: StreamMessage | null, envelope: ChangeEnvelope | null): Promise<void> {
-    const { applier, log } = this.#deps;
+    const { log } = this.#deps;
     const keyId = record.keyId;
     if (this.#divergent.get(keyId) !== verdict.reason) {
       log.error({ keyId, keyVersion: record.currentVersion, reason: verdict.reason }, 'this region\'s state of a key is not the stream\'s; its unconfirmed versions are not used');
@@ -446,14 +441,7 @@ export class VersionConfirmer {
     this.#divergent.set(keyId, verdict.reason);
     const failures = (this.#failures.get(keyId) ?? 0) + 1;
     this.#failures.set(keyId, failures);
-    if (verdict.repairable && message && envelope) {
-      const confirmed = this.confirmedVersion(keyId);
-      const { replaced, erased } = await applier.repair(
-        { seq: message.seq, subject: message.subject, envelope, publishedAtMs: message.publishedAtMs },
-        (keyVersion) => keyVersion > confirmed,
-      );
-      this.#repairs += 1;
-      log.warn({ keyId, seq: message.seq, replacedVersions: replaced, erasedVersions: erased, keptConfirmedUpTo: confirmed }, 'repaired a key from the stream\'s quorum');
+    if (verdict.repairable && message && envelope && (await this.#repairFrom(message, envelope, 'repaired a key from the stream\'s quorum'))) {
       if (failures === 1) {
         // Check the repaired state at once; a second divergence in a row backs off.
         this.#waiting.set(keyId, 0);
