@@ -53,7 +53,9 @@ const REPAIRED = '\u0000repaired';
 
 export class CutOffAudit {
   readonly #deps: CutOffAuditDeps;
-  readonly #recent: Applied[] = [];
+  /** The last REMEMBERED applied changes, as a ring (on the apply path: no array shifting). */
+  readonly #recent: (Applied | undefined)[] = new Array<Applied | undefined>(REMEMBERED);
+  #noted = 0;
   /** Applied messages to compare with the stream once it answers again. */
   #suspects: Applied[] = [];
   #auditing = false;
@@ -72,8 +74,8 @@ export class CutOffAudit {
 
   /** A change the applier took in (applied, skipped or rejected), at its stream sequence. */
   note(seq: number, subject: string, changeId: string): void {
-    this.#recent.push({ seq, subject, changeId, atMs: Date.now() });
-    if (this.#recent.length > REMEMBERED) this.#recent.splice(0, this.#recent.length - REMEMBERED);
+    this.#recent[this.#noted % REMEMBERED] = { seq, subject, changeId, atMs: Date.now() };
+    this.#noted += 1;
   }
 
   /** Once a second. */
@@ -85,7 +87,9 @@ export class CutOffAudit {
     // it was cut off may still hand out what it never committed for a moment after the heal.
     for (const cut of this.#cuts.filter((w) => now >= w.toMs + TRAIL_MS)) {
       const known = new Set(this.#suspects.map((s) => s.seq));
-      this.#suspects.push(...this.#recent.filter((m) => m.atMs >= cut.fromMs - LEAD_MS && m.atMs <= cut.toMs + TRAIL_MS && !known.has(m.seq)));
+      for (const m of this.#recent) {
+        if (m !== undefined && m.atMs >= cut.fromMs - LEAD_MS && m.atMs <= cut.toMs + TRAIL_MS && !known.has(m.seq)) this.#suspects.push(m);
+      }
     }
     this.#cuts = this.#cuts.filter((w) => now < w.toMs + TRAIL_MS);
     this.#suspects = this.#suspects.filter((s) => now - s.atMs < GIVE_UP_MS);
