@@ -86,7 +86,11 @@ describe('replication over JetStream', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('KeyNotAllowedInRegionException');
     expect(refused.body.message).toContain('eu, us');
-    const enc = await c.at('eu').call('POST', `/v1/keys/${key.keyId}/encrypt`, { plaintext: b64('resident') }, c.token);
+    // eu uses the key for output once it has confirmed it (a few milliseconds after it appears there).
+    const enc = await eventually(async () => {
+      const res = await c.at('eu').call('POST', `/v1/keys/${key.keyId}/encrypt`, { plaintext: b64('resident') }, c.token);
+      return res.status === 200 ? res : undefined;
+    }, 15_000, 'eu to encrypt under the key');
     expect((await c.at('us').call('POST', '/v1/decrypt', { ciphertext: enc.body.ciphertext }, c.token)).body.plaintext).toBe(b64('resident'));
     expect((await c.at('ap').call('POST', '/v1/decrypt', { ciphertext: enc.body.ciphertext }, c.token)).body.code).toBe('KeyNotAllowedInRegionException');
 
